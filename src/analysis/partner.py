@@ -1,0 +1,910 @@
+"""Analysis functions for the 2021 partner survey report (``notebooks/partner_survey_2021.ipynb``).
+
+The notebook holds the narrative; every number it shows is computed here from the processed wide
+table (``responses.parquet``, see ``docs/ARCHITECTURE.md``) and the sample frame
+(``data/raw/reference/partner_2021_sample_frame.csv``). Functions take plain DataFrames and the
+codebook, return DataFrames / small dataclasses / Swedish sentences, and never mutate their
+inputs.
+
+Conventions
+-----------
+* A Likert answer is *positive* when it is "Instämmer delvis" or "Instämmer helt"; shares are of
+  the substantive answers ("Vet ej" left out), as in the report's own reading.
+* A multiple-choice question counts as answered when at least one option is ticked.
+* Intervals are Wilson with the finite-population correction for the 43-organisation frame
+  (:func:`analysis.stats.proportion_ci`), unless the caller says otherwise.
+* ``audience="public"`` suppresses counts below ``min_cell`` (with complementary suppression) and
+  masks names inside quotes; ``"internal"`` shows everything.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis import stats
+from analysis.suppression import SUPPRESSED, suppress_series, suppress_table, table_with_margins
+
+__all__ = [
+    "AUDIENCES",
+    "DIMENSIONS",
+    "LIKERT_POSITIVE",
+    "THEMES",
+    "Inputs",
+    "agreement_summary",
+    "check_audience",
+    "count_table",
+    "development_agreement",
+    "frame_profile",
+    "headline",
+    "ladder_counts",
+    "ladder_figure",
+    "likert_counts",
+    "likert_positive_table",
+    "likert_test",
+    "load_inputs",
+    "method_notes",
+    "multi_counts",
+    "profile_display",
+    "public_share_table",
+    "suppressed_groups",
+    "quotes_by_theme",
+    "response_rate",
+    "ranked_shares",
+    "sector_tests",
+    "summary_sentences",
+    "theme_of",
+]
+
+SURVEY = "partner_2021"
+AUDIENCES = ("public", "internal")
+LIKERT_POSITIVE = ("Instämmer delvis", "Instämmer helt")
+DIMENSIONS = {"q4": "Inkluderande", "q5": "Attraktiv", "q6": "Innovativ"}
+"""The three Likert statements of the assignment, question id → short Swedish label."""
+
+
+def check_audience(audience: str) -> str:
+    """Validate the ``audience`` parameter.
+
+    >>> check_audience("public")
+    'public'
+    """
+    if audience not in AUDIENCES:
+        from analysis.errors import ConfigError
+
+        raise ConfigError(
+            f"Okänd målgrupp {audience!r}. Använd 'public' (publik rapport) eller 'internal'."
+        )
+    return audience
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Inputs:
+    """Everything the report needs: the wide responses, the codebook questions, the manifest and
+    the sample frame."""
+
+    responses: pd.DataFrame
+    questions: dict[str, dict[str, Any]]
+    manifest: dict[str, Any]
+    frame: pd.DataFrame
+    codebook: dict[str, Any]
+
+
+def _as_dict(obj: Any) -> Any:
+    """Codebook objects (dataclasses) or plain dicts → plain dicts/lists."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: _as_dict(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, Mapping):
+        return {k: _as_dict(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_as_dict(v) for v in obj]
+    return obj
+
+
+def questions_from_codebook(codebook: Any) -> dict[str, dict[str, Any]]:
+    """``{qid: question dict}`` from a codebook (``Codebook`` object or the parsed YAML).
+
+    >>> q = questions_from_codebook({"questions": [{"id": "q1", "text": "T", "options": []}]})
+    >>> q["q1"]["text"]
+    'T'
+    """
+    cb = _as_dict(codebook)
+    out = {}
+    for q in cb.get("questions", []):
+        q = dict(q)
+        q.setdefault("options", [])
+        q["options"] = [dict(o) for o in (q.get("options") or [])]
+        q["non_substantive"] = list(q.get("non_substantive") or [])
+        out[q["id"]] = q
+    return out
+
+
+def load_inputs(input: str | Path | None = "") -> Inputs:
+    """Load the processed partner survey, its codebook, manifest and the sample frame.
+
+    ``input`` is the notebook parameter: a processed folder, or empty for
+    ``data/processed/partner_2021``.
+    """
+    import yaml
+
+    from analysis import paths
+    from analysis.reference import load_sample_frame
+
+    try:
+        from analysis import dataset
+    except ImportError:  # pragma: no cover - only before analysis.dataset exists
+        dataset = None
+    if dataset is not None:
+        ds = dataset.load(SURVEY, processed=str(input) if input else None)
+        responses = ds.wide
+        manifest = dict(ds.manifest or {})
+        manifest.setdefault("synthetic", bool(ds.synthetic))
+        codebook = ds.codebook
+    else:  # pragma: no cover - read the processed contract files directly
+        import json
+
+        folder = Path(input) if input else paths.processed_dir(SURVEY)
+        responses = pd.read_parquet(folder / "responses.parquet")
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        codebook = None
+    if codebook is None:
+        codebook = yaml.safe_load(paths.codebook_path(SURVEY).read_text(encoding="utf-8"))
+    cb = _as_dict(codebook)
+    return Inputs(
+        responses=responses,
+        questions=questions_from_codebook(cb),
+        manifest=dict(_as_dict(manifest)),
+        frame=load_sample_frame(),
+        codebook=cb,
+    )
+
+
+def labels(question: Mapping[str, Any], *, substantive: bool = False) -> list[str]:
+    """Option labels of a question in codebook order (optionally without non-substantive ones)."""
+    non = set(question.get("non_substantive") or [])
+    return [o["label"] for o in question["options"] if not (substantive and o["label"] in non)]
+
+
+# --------------------------------------------------------------------------------------------
+# Sample and response rate
+# --------------------------------------------------------------------------------------------
+def response_rate(n_respondents: int, frame_size: int) -> dict[str, float]:
+    """Response rate of a census-type survey of a known frame (no interval: it is a fact).
+
+    >>> r = response_rate(14, 43)
+    >>> round(r["andel"], 3)
+    0.326
+    """
+    return {
+        "svarande": int(n_respondents),
+        "urval": int(frame_size),
+        "andel": n_respondents / frame_size if frame_size else float("nan"),
+    }
+
+
+def frame_profile(
+    frame: pd.DataFrame,
+    responses: pd.DataFrame,
+    *,
+    by: str = "org_type",
+    response_column: str = "q1",
+    order: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Frame vs respondents by organisation type (or sector): a nonresponse profile.
+
+    Columns: ``i_urvalet``, ``svarande``, ``svarsfrekvens`` (respondents / frame in the group),
+    ``andel_urval`` and ``andel_svarande`` (each group's share of the frame / of respondents) and
+    ``skillnad_pe`` (difference in percentage points; positive = over-represented). Groups come
+    in *order* (default: frame order), then any group only seen among respondents.
+
+    >>> fr = pd.DataFrame({"org_type": ["Kommun"] * 3 + ["Företag"] * 2})
+    >>> rs = pd.DataFrame({"q1": ["Kommun", "Kommun", "Företag"]})
+    >>> frame_profile(fr, rs)[["i_urvalet", "svarande"]]
+             i_urvalet  svarande
+    Kommun           3         2
+    Företag          2         1
+    """
+    in_frame = frame[by].astype(str).value_counts(sort=False)
+    answered = responses[response_column].dropna().astype(str).value_counts(sort=False)
+    groups = list(order) if order is not None else list(dict.fromkeys(frame[by].astype(str)))
+    groups += [g for g in answered.index if g not in groups]
+    out = pd.DataFrame(index=pd.Index(groups, name=None))
+    out["i_urvalet"] = [int(in_frame.get(g, 0)) for g in groups]
+    out["svarande"] = [int(answered.get(g, 0)) for g in groups]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["svarsfrekvens"] = out["svarande"] / out["i_urvalet"].replace(0, np.nan)
+    out["andel_urval"] = out["i_urvalet"] / max(out["i_urvalet"].sum(), 1)
+    out["andel_svarande"] = out["svarande"] / max(out["svarande"].sum(), 1)
+    out["skillnad_pe"] = 100 * (out["andel_svarande"] - out["andel_urval"])
+    return out
+
+
+def representation_sentence(
+    profile: pd.DataFrame, *, threshold_pp: float = 5.0, exclude: Iterable[str] = ()
+) -> str:
+    """Plain-Swedish description of which groups are over- or under-represented.
+
+    >>> p = pd.DataFrame({"skillnad_pe": [12.0, -10.0, 1.0]}, index=["Kommun", "Företag", "Region"])
+    >>> representation_sentence(p)
+    'Överrepresenterade bland de svarande jämfört med urvalet: Kommun (+12 procentenheter). Underrepresenterade: Företag (−10 procentenheter).'
+    """
+
+    def fmt(name, pp):
+        sign = "+" if pp > 0 else "−"
+        return f"{name} ({sign}{abs(pp):.0f} procentenheter)"
+
+    skip = set(exclude)
+    diffs = [(i, v) for i, v in profile["skillnad_pe"].items() if str(i) not in skip]
+    over = [fmt(i, v) for i, v in diffs if v >= threshold_pp]
+    under = [fmt(i, v) for i, v in diffs if v <= -threshold_pp]
+    parts = []
+    if over:
+        parts.append(
+            "Överrepresenterade bland de svarande jämfört med urvalet: " + ", ".join(over) + "."
+        )
+    if under:
+        parts.append("Underrepresenterade: " + ", ".join(under) + ".")
+    if not parts:
+        return f"Ingen grupp avviker med mer än {threshold_pp:.0f} procentenheter från urvalet."
+    return " ".join(parts)
+
+
+PROFILE_LABELS = {
+    "i_urvalet": "I urvalet",
+    "svarande": "Svarande",
+    "svarsfrekvens": "Svarsfrekvens",
+    "andel_urval": "Andel av urvalet",
+    "andel_svarande": "Andel av de svarande",
+    "skillnad_pe": "Skillnad (procentenheter)",
+}
+"""Display names of :func:`frame_profile`'s columns. "I urvalet" counts the invited
+organisations — a published list (seed 000, Bilaga 1), not respondent data, so it is never
+suppressed."""
+
+
+def profile_display(profile: pd.DataFrame, *, audience: str, min_cell: int) -> pd.DataFrame:
+    """:func:`frame_profile` ready for :func:`analysis.render.table`.
+
+    In ``public`` the respondent counts are suppressed (with their total protected) and every
+    figure derived from a suppressed count is shown as "–". A total row is added.
+
+    >>> fr = pd.DataFrame({"org_type": ["Kommun"] * 8 + ["Företag"] * 4})
+    >>> rs = pd.DataFrame({"q1": ["Kommun"] * 6 + ["Företag"] * 2})
+    >>> out = profile_display(frame_profile(fr, rs), audience="public", min_cell=5)
+    >>> out["Svarande"].tolist()
+    ['–', '–', 8]
+    """
+    check_audience(audience)
+    prof = profile.copy()
+    total = pd.DataFrame(
+        {
+            "i_urvalet": [int(prof["i_urvalet"].sum())],
+            "svarande": [int(prof["svarande"].sum())],
+        },
+        index=["Totalt"],
+    )
+    total["svarsfrekvens"] = total["svarande"] / total["i_urvalet"].replace(0, np.nan)
+    total["andel_urval"] = 1.0
+    total["andel_svarande"] = 1.0
+    total["skillnad_pe"] = 0.0
+    out = pd.concat([prof, total]).astype(object)
+    if audience == "public":
+        hidden = suppress_series(prof["svarande"], min_cell, total=int(prof["svarande"].sum()))
+        hidden = (hidden == SUPPRESSED).to_numpy()
+        for col in ("svarande", "svarsfrekvens", "andel_svarande", "skillnad_pe"):
+            values = out[col].to_numpy(copy=True)
+            values[: len(prof)][hidden] = SUPPRESSED
+            out[col] = values
+    out["skillnad_pe"] = [
+        v if isinstance(v, str) else f"{v:+.0f}".replace("-", "−") for v in out["skillnad_pe"]
+    ]
+    for col in ("svarsfrekvens", "andel_urval", "andel_svarande"):
+        out[col] = [v if isinstance(v, str) else stats.format_pct(v) for v in out[col]]
+    return out.rename(columns=PROFILE_LABELS)
+
+
+def suppressed_groups(profile: pd.DataFrame, *, audience: str, min_cell: int) -> set[str]:
+    """Groups whose respondent count is hidden in ``public`` (not to be named in prose)."""
+    if audience != "public":
+        return set()
+    shown = suppress_series(profile["svarande"], min_cell, total=int(profile["svarande"].sum()))
+    return {str(i) for i, v in shown.items() if v == SUPPRESSED}
+
+
+# --------------------------------------------------------------------------------------------
+# Multiple choice, Likert
+# --------------------------------------------------------------------------------------------
+def _multi_columns(responses: pd.DataFrame, question: Mapping[str, Any]) -> dict[str, str]:
+    qid = question["id"]
+    return {
+        o["label"]: f"{qid}__{o['code']}"
+        for o in question["options"]
+        if f"{qid}__{o['code']}" in responses.columns
+    }
+
+
+def multi_counts(responses: pd.DataFrame, question: Mapping[str, Any]) -> tuple[pd.Series, int]:
+    """Ticks per option (codebook order) and the number of respondents who ticked anything.
+
+    >>> q = {"id": "q3", "options": [{"code": "a", "label": "A"}, {"code": "b", "label": "B"}]}
+    >>> df = pd.DataFrame({"q3__a": [True, False, None], "q3__b": [True, True, None]},
+    ...                   dtype="boolean")
+    >>> counts, n = multi_counts(df, q)
+    >>> counts.tolist(), n
+    ([1, 2], 2)
+    """
+    cols = _multi_columns(responses, question)
+    ticks = responses[list(cols.values())].astype("boolean").fillna(False).astype(bool)
+    answered = ticks.any(axis=1)
+    counts = pd.Series(
+        [int(ticks.loc[answered, c].sum()) for c in cols.values()], index=list(cols), dtype="int64"
+    )
+    return counts, int(answered.sum())
+
+
+def ranked_shares(
+    counts: pd.Series,
+    n: int,
+    *,
+    population: int | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """:func:`analysis.stats.share_table` sorted by count, largest first (ties keep order)."""
+    table = stats.share_table(counts, n, population=population, confidence=confidence)
+    order = np.argsort(-table["antal"].to_numpy(), kind="stable")
+    return table.iloc[order]
+
+
+def public_share_table(table: pd.DataFrame, min_cell: int, audience: str) -> pd.DataFrame:
+    """A share table for display: in ``public``, counts below *min_cell* and the share and
+    interval computed from them become "–" (a share of a known *n* reveals the count).
+
+    >>> t = stats.share_table(pd.Series({"A": 9, "B": 3}), 14)
+    >>> public_share_table(t, 5, "public").loc["B"].tolist()
+    ['–', '–', '–', '–']
+    """
+    check_audience(audience)
+    out = table.astype(object).copy()
+    if audience == "internal":
+        return out
+    hidden = suppress_series(table["antal"], min_cell) == SUPPRESSED
+    out.loc[hidden.to_numpy(), :] = SUPPRESSED
+    return out
+
+
+def likert_counts(
+    responses: pd.DataFrame, questions: Mapping[str, Mapping], qids: Iterable[str]
+) -> pd.DataFrame:
+    """Counts per answer category (columns, codebook order incl. "Vet ej") for each statement
+    (rows, labelled by :data:`DIMENSIONS` or the question text)."""
+    rows = {}
+    cols: list[str] = []
+    for qid in qids:
+        q = questions[qid]
+        labs = labels(q)
+        cols = cols or labs
+        values = responses[qid].astype(object)
+        rows[DIMENSIONS.get(qid, q.get("text", qid))] = [int((values == lab).sum()) for lab in labs]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=cols)
+
+
+def positive_count(series: pd.Series, question: Mapping[str, Any]) -> tuple[int, int]:
+    """(positive, substantive answers) for a Likert item.
+
+    >>> q = {"options": [{"label": x} for x in ["Instämmer inte alls", "Instämmer delvis",
+    ...      "Instämmer helt", "Vet ej"]], "non_substantive": ["Vet ej"]}
+    >>> positive_count(pd.Series(["Instämmer helt", "Vet ej", "Instämmer inte alls", None]), q)
+    (1, 2)
+    """
+    subst = set(labels(question, substantive=True))
+    values = series.dropna().astype(str)
+    values = values[values.isin(subst)]
+    return int(values.isin(LIKERT_POSITIVE).sum()), int(len(values))
+
+
+def likert_positive_table(
+    responses: pd.DataFrame,
+    questions: Mapping[str, Mapping],
+    qids: Iterable[str] = tuple(DIMENSIONS),
+    *,
+    population: int | None = None,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """Share positive per statement with interval: columns ``antal`` (positive), ``svar``
+    (substantive answers), ``andel``, ``ki_lag``, ``ki_hog``."""
+    rows = {}
+    for qid in qids:
+        k, n = positive_count(responses[qid], questions[qid])
+        p, lo, hi = stats.proportion_ci(k, n, confidence=confidence, population=population)
+        rows[DIMENSIONS.get(qid, qid)] = {
+            "antal": k,
+            "svar": n,
+            "andel": p,
+            "ki_lag": lo,
+            "ki_hog": hi,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def likert_test(
+    responses: pd.DataFrame,
+    questions: Mapping[str, Mapping],
+    qids: Sequence[str] = tuple(DIMENSIONS),
+) -> dict[str, stats.TestResult]:
+    """Do the three statements differ? Friedman (ordinal, permutation p) on respondents with a
+    substantive answer to all, and Cochran's Q on the positive/not-positive split."""
+    codes = {}
+    positive = {}
+    for qid in qids:
+        subst = labels(questions[qid], substantive=True)
+        col = responses[qid].astype(object)
+        codes[qid] = col.map({lab: i for i, lab in enumerate(subst)})
+        positive[qid] = col.map(lambda v, s=subst: (v in LIKERT_POSITIVE) if v in s else np.nan)
+    ordinal = pd.DataFrame(codes).dropna()
+    binary = pd.DataFrame(positive).dropna().astype(float)
+    return {"friedman": stats.friedman_test(ordinal), "cochran": stats.cochran_q(binary)}
+
+
+# --------------------------------------------------------------------------------------------
+# Own vs region development (q8 × q10)
+# --------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Agreement:
+    """Paired own-vs-region answers: cross-table, percent agreement and kappa."""
+
+    table: pd.DataFrame
+    agree: int
+    n: int
+    kappa: stats.KappaResult
+    interpretation: str
+
+
+def development_agreement(
+    responses: pd.DataFrame,
+    questions: Mapping[str, Mapping],
+    a: str = "q8",
+    b: str = "q10",
+    *,
+    confidence: float = 0.95,
+) -> Agreement:
+    """Cross-table of q8 (rows) × q10 (columns) over respondents with substantive answers to
+    both, with percent agreement and Cohen's kappa (Landis & Koch wording)."""
+    cats = labels(questions[a], substantive=True)
+    x = responses[a].astype(object)
+    y = responses[b].astype(object)
+    keep = x.isin(cats) & y.isin(labels(questions[b], substantive=True))
+    x = pd.Categorical(x[keep], categories=cats)
+    y = pd.Categorical(y[keep], categories=cats)
+    table = pd.crosstab(x, y, dropna=False).reindex(index=cats, columns=cats, fill_value=0)
+    table.index.name = None
+    table.columns.name = None
+    k = stats.cohens_kappa(table.to_numpy(), confidence=confidence)
+    return Agreement(
+        table=table.astype("int64"),
+        agree=int(np.trace(table.to_numpy())),
+        n=int(table.to_numpy().sum()),
+        kappa=k,
+        interpretation=stats.kappa_interpretation(k.kappa),
+    )
+
+
+def agreement_summary(ag: Agreement, *, confidence: float = 0.95) -> str:
+    """One Swedish sentence with agreement and kappa.
+
+    >>> t = pd.DataFrame([[5, 1], [1, 6]], index=["a", "b"], columns=["a", "b"])
+    >>> k = stats.cohens_kappa(t.to_numpy())
+    >>> print(agreement_summary(Agreement(t, 11, 13, k, stats.kappa_interpretation(k.kappa))))
+    11 av 13 svarande (85 %) gav samma svar om den egna och om regionens verksamhet. Cohens kappa, som räknar bort den överensstämmelse som slumpen skulle ge, är 0,69 (95 % KI 0,30–1,00), vilket enligt Landis och Koch är en betydande överensstämmelse.
+    """
+    kap = ag.kappa
+    conf = f"{100 * confidence:g}".replace(".", ",")
+    if math.isnan(kap.kappa):
+        kap_text = "Cohens kappa kan inte beräknas eftersom nästan alla svarat likadant."
+    else:
+        kap_text = (
+            "Cohens kappa, som räknar bort den överensstämmelse som slumpen skulle ge, är "
+            f"{_dec(kap.kappa)} ({conf} % KI {_dec(kap.low)}–{_dec(kap.high)}), vilket enligt "
+            f"Landis och Koch är en {ag.interpretation} överensstämmelse."
+        )
+    pct = stats.format_pct(ag.agree / ag.n) if ag.n else "–"
+    return (
+        f"{ag.agree} av {ag.n} svarande ({pct}) gav samma svar om den egna och om regionens "
+        f"verksamhet. {kap_text}"
+    )
+
+
+def _dec(x: float, decimals: int = 2) -> str:
+    return f"{x:.{decimals}f}".replace(".", ",").replace("-", "−")
+
+
+# --------------------------------------------------------------------------------------------
+# Engagement ladder
+# --------------------------------------------------------------------------------------------
+def ladder_counts(
+    responses: pd.DataFrame, question: Mapping[str, Any], qid: str = "q14"
+) -> pd.Series:
+    """Respondents per ladder step, lowest step first."""
+    steps = labels(question)
+    values = responses[qid].astype(object)
+    return pd.Series([int((values == s).sum()) for s in steps], index=steps, dtype="int64")
+
+
+def ladder_figure(counts: pd.Series, *, title: str, shown: Sequence[object] | None = None):
+    """The engagement ladder as five ascending steps, each labelled with its count.
+
+    *shown* gives the text printed on each step (e.g. ``"–"`` for suppressed counts); by default
+    the counts. Returns a :class:`matplotlib.figure.Figure` (deterministic, see
+    :mod:`analysis.figures`).
+
+    >>> fig = ladder_figure(pd.Series([1, 2, 5, 4, 2], index=list("ABCDE")), title="Trappan")
+    >>> len(fig.axes)
+    1
+    """
+    from matplotlib.patches import Rectangle
+
+    from analysis.figures import PRIMARY, new_figure, text_colour
+
+    steps = list(counts.index)
+    k = len(steps)
+    shown = list(shown) if shown is not None else [str(int(v)) for v in counts]
+    total = max(int(pd.to_numeric(counts, errors="coerce").fillna(0).sum()), 1)
+    fig = new_figure(8.0, 4.6)
+    ax = fig.add_subplot()
+    light = "#DCEBF5"
+    for i, (step, text) in enumerate(zip(steps, shown, strict=True)):
+        height = i + 1
+        value = pd.to_numeric(pd.Series([counts.iloc[i]]), errors="coerce").iloc[0]
+        highlight = text != SUPPRESSED and not pd.isna(value) and value / total >= 0.2
+        colour = PRIMARY if highlight else light
+        ax.add_patch(Rectangle((i, 0), 1, height, facecolor=colour, edgecolor="white", linewidth=2))
+        ax.text(i + 0.5, height - 0.45, f"{text} st", ha="center", va="center",
+                color=text_colour(colour), fontsize=11, fontweight="bold")  # fmt: skip
+        ax.text(i + 0.5, height + 0.12, _wrap_label(step), ha="center", va="bottom", fontsize=9)
+    ax.set_xlim(0, k)
+    ax.set_ylim(0, k + 1.2)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for side in ("left", "bottom", "top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title, loc="left", fontsize=12)
+    ax.annotate("", xy=(k - 0.1, k + 0.95), xytext=(0.1, 1.6),
+                arrowprops={"arrowstyle": "->", "color": "#555555"})  # fmt: skip
+    return fig
+
+
+def _wrap_label(text: str, width: int = 16) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(str(text), width)) or str(text)
+
+
+# --------------------------------------------------------------------------------------------
+# Free text
+# --------------------------------------------------------------------------------------------
+THEMES: dict[str, tuple[str, ...]] = {
+    "Kritik och förbättringsbehov": (
+        "inget större intresse", "egen agenda", "måste", "brist", "inte haft", "skadar",
+        "utmaning", "mindre goda", "inte nog",
+    ),
+    "Innovation, digitalisering och kompetens": (
+        "innovation", "digitalis", "kompetens", "design", "kreativ", "utveckl",
+    ),
+    "Lärande och ömsesidig förståelse": ("lär", "förstå", "helhetsbild", "kunskap", "vikten"),
+    "Samarbete och gemensamma mål": (
+        "samarbet", "samverka", "tillsammans", "förtroende", "gemensam", "dynamik", "projekt",
+        "styrgrupp", "näringsliv",
+    ),
+}  # fmt: skip
+"""A deliberately light theme coding for the short free-text answers: the theme with most
+keyword hits (a keyword is a lower-case word start or phrase) wins; the rest go to "Övrigt"."""
+
+OTHER_THEME = "Övrigt"
+
+
+def theme_of(text: str, themes: Mapping[str, Sequence[str]] = THEMES) -> str:
+    """The theme with most keyword hits (keywords start a word; case-insensitive); ties go to
+    the theme listed first, no hit to "Övrigt".
+
+    >>> theme_of("RISE har ett välfungerande innovationspartnerskap med regionen.")
+    'Innovation, digitalisering och kompetens'
+    >>> theme_of("Jag tycker att det bör ha gjort det.")
+    'Övrigt'
+    """
+    low = str(text).lower()
+    best, best_hits = OTHER_THEME, 0
+    for theme, keywords in themes.items():
+        hits = sum(len(re.findall(r"(?<!\w)" + re.escape(kw.lower()), low)) for kw in keywords)
+        if hits > best_hits:
+            best, best_hits = theme, hits
+    return best
+
+
+def quotes_by_theme(
+    texts: Iterable[object],
+    *,
+    audience: str = "public",
+    themes: Mapping[str, Sequence[str]] = THEMES,
+) -> dict[str, list[str]]:
+    """Non-empty answers grouped by :func:`theme_of` (themes in map order, "Övrigt" last); in
+    ``public`` names are masked with :func:`analysis.masking.mask_entities` first."""
+    from analysis.masking import mask_entities
+
+    check_audience(audience)
+    groups: dict[str, list[str]] = {t: [] for t in [*themes, OTHER_THEME]}
+    for t in texts:
+        if t is None or (isinstance(t, float) and math.isnan(t)) or pd.isna(t):
+            continue
+        text = str(t).strip()
+        if not text:
+            continue
+        if audience == "public":
+            text = mask_entities(text)
+        groups[theme_of(text, themes)].append(text)
+    return {k: v for k, v in groups.items() if v}
+
+
+# --------------------------------------------------------------------------------------------
+# Per sector
+# --------------------------------------------------------------------------------------------
+def sector_crosstab(
+    responses: pd.DataFrame,
+    question: Mapping[str, Any],
+    *,
+    sector_column: str = "sektor",
+    sectors: Sequence[str] | None = None,
+    positive_split: bool = False,
+) -> pd.DataFrame:
+    """Sector (rows) × answer (columns) counts over substantive answers.
+
+    With ``positive_split`` a Likert item is reduced to "Instämmer" (delvis/helt) vs "Övriga".
+    Sectors without respondents are left out.
+    """
+    qid = question["id"]
+    subst = labels(question, substantive=True)
+    data = responses[[sector_column, qid]].astype(object).dropna()
+    data = data[data[qid].isin(subst)]
+    if positive_split:
+        data[qid] = np.where(data[qid].isin(LIKERT_POSITIVE), "Instämmer", "Övriga")
+        cols = ["Instämmer", "Övriga"]
+    else:
+        cols = subst
+    rows = (
+        list(sectors)
+        if sectors is not None
+        else list(dict.fromkeys(responses[sector_column].dropna().astype(str)))
+    )
+    table = pd.crosstab(data[sector_column], data[qid]).reindex(
+        index=rows, columns=cols, fill_value=0
+    )
+    table = table.loc[table.sum(axis=1) > 0]
+    table.index.name = None
+    table.columns.name = None
+    return table.astype("int64")
+
+
+def sector_tests(
+    responses: pd.DataFrame,
+    questions: Mapping[str, Mapping],
+    *,
+    sectors: Sequence[str] | None = None,
+) -> list[tuple[str, pd.DataFrame, stats.TestResult]]:
+    """Cross-tables by sector with exact tests for the closed questions the report discusses."""
+    specs = [
+        ("q4", True), ("q5", True), ("q6", True), ("q8", False), ("q10", False), ("q14", False),
+    ]  # fmt: skip
+    out = []
+    for qid, split in specs:
+        if qid not in questions or qid not in responses.columns:
+            continue
+        q = questions[qid]
+        table = sector_crosstab(responses, q, sectors=sectors, positive_split=split)
+        title = f"Fråga {q.get('number', qid[1:])}: {q.get('text', qid)}"
+        if split:
+            title += " (andel som instämmer)"
+        out.append((title, table, stats.fisher_freeman_halton(table.to_numpy())))
+    return out
+
+
+def count_table(
+    table: pd.DataFrame, *, audience: str, min_cell: int, margins: bool = True
+) -> pd.DataFrame:
+    """A two-way count table for display: suppressed (public) or just with totals (internal).
+
+    >>> t = pd.DataFrame({"Ja": [6, 2, 7], "Nej": [9, 8, 10]}, index=["a", "b", "c"])
+    >>> count_table(t, audience="public", min_cell=5).loc["b", "Ja"]
+    '–'
+    >>> count_table(t, audience="internal", min_cell=5).loc["b", "Ja"]
+    2
+    """
+    check_audience(audience)
+    if audience == "public":
+        return suppress_table(table, min_cell, margins=margins)
+    full = table_with_margins(table).astype(object)
+    return full if margins else full.iloc[:-1, :-1]
+
+
+def one_way_counts(
+    counts: pd.Series, *, audience: str, min_cell: int, total: int | None = None
+) -> pd.Series:
+    """A one-way count column for display (public: small counts and complements as "–")."""
+    check_audience(audience)
+    if audience == "public":
+        return suppress_series(counts, min_cell, total=total)
+    return counts.astype(object)
+
+
+# --------------------------------------------------------------------------------------------
+# Headline numbers and summary
+# --------------------------------------------------------------------------------------------
+def headline(inputs: Inputs) -> pd.DataFrame:
+    """The headline numbers as ``metric, numerator, denominator`` (strings; empty denominator
+    for plain counts) — the same table as ``tests/ground_truth/partner_2021_demo_headline.csv``.
+    """
+    r, q = inputs.responses, inputs.questions
+    size = int((inputs.codebook.get("frame") or {}).get("size") or len(inputs.frame))
+    rows: list[tuple[str, int, int | None]] = [
+        ("n_respondents", len(r), None),
+        ("frame_size", size, None),
+        ("response_rate", len(r), size),
+    ]
+    counts, n3 = multi_counts(r, q["q3"])
+    for opt in q["q3"]["options"]:
+        rows.append((f"rus_{opt['code']}", int(counts.get(opt["label"], 0)), n3))
+    for qid in DIMENSIONS:
+        k, n = positive_count(r[qid], q[qid])
+        rows.append((f"{qid}_positive", k, n))
+    ag = development_agreement(r, q)
+    rows.append(("q8_q10_agreement", ag.agree, ag.n))
+    return pd.DataFrame(
+        [(m, str(num), "" if den is None else str(den)) for m, num, den in rows],
+        columns=["metric", "numerator", "denominator"],
+    )
+
+
+def _share_phrase(
+    k: int, n: int, *, population: int | None, confidence: float, unit: str = "svarande"
+) -> str:
+    p, lo, hi = stats.proportion_ci(k, n, confidence=confidence, population=population)
+    return f"{k} av {n} {unit} ({stats.format_pct(p)}, {stats.format_ci(lo, hi, confidence)})"
+
+
+def summary_sentences(inputs: Inputs, *, confidence: float = 0.95) -> list[str]:
+    """The key findings as Swedish sentences; every number is computed from *inputs*."""
+    r, q = inputs.responses, inputs.questions
+    size = int((inputs.codebook.get("frame") or {}).get("size") or len(inputs.frame))
+    n = len(r)
+    rate = response_rate(n, size)
+    out = [
+        f"{n} av {size} tillfrågade organisationer svarade på enkäten, en svarsfrekvens på "
+        f"{stats.format_pct(rate['andel'])}. Med så få svar är varje andel osäker; intervallen "
+        "nedan visar hur osäker."
+    ]
+    pos = likert_positive_table(r, q, population=size, confidence=confidence)
+    parts = []
+    for dim, row in pos.iterrows():
+        phrase = _share_phrase(
+            int(row["antal"]), int(row["svar"]), population=size, confidence=confidence
+        )
+        parts.append(f"{dim.lower()}: {phrase}")
+    out.append(
+        "Andelen som instämmer helt eller delvis i att Region Västerbotten är en "
+        + ", ".join(parts[:-1])
+        + " och "
+        + parts[-1]
+        + " (andel av dem som tog ställning)."
+    )
+    test = likert_test(r, q)["friedman"]
+    if not math.isnan(test.pvalue):
+        verdict = "skiljer sig inte säkert åt" if test.pvalue >= 0.05 else "skiljer sig åt"
+        out.append(
+            f"De tre bedömningarna {verdict} ({test.method}, {stats.format_p(test.pvalue)}, "
+            f"n = {test.n})."
+        )
+    counts, n3 = multi_counts(r, q["q3"])
+    ranked = ranked_shares(counts, n3, population=size, confidence=confidence)
+    top = ranked.iloc[0]
+    ev = stats.evenness(counts)
+    spread = "jämn" if ev.pielou_j >= 0.75 else "ojämn"
+    out.append(
+        f"Vanligast inom den regionala utvecklingsstrategin var ”{ranked.index[0]}”: "
+        f"{_share_phrase(int(top['antal']), n3, population=size, confidence=confidence)}. "
+        f"Spridningen mellan strategins delar är {spread} (Pielous J = {_dec(ev.pielou_j)}, där 1 "
+        "betyder exakt lika många för varje del)."
+    )
+    ag = development_agreement(r, q, confidence=confidence)
+    out.append(agreement_summary(ag, confidence=confidence))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Method notes
+# --------------------------------------------------------------------------------------------
+def reconstructed_questions(questions: Mapping[str, Mapping]) -> list[str]:
+    """ "Fråga N: text" for every question marked ``reconstructed`` in the codebook."""
+    return [
+        f"Fråga {q.get('number', qid)}: {q.get('text', '')}"
+        for qid, q in questions.items()
+        if q.get("reconstructed")
+    ]
+
+
+def is_synthetic(inputs: Inputs) -> bool:
+    """True when the manifest (or, lacking one, the codebook's demo block) says synthetic."""
+    if "synthetic" in inputs.manifest:
+        return bool(inputs.manifest["synthetic"])
+    return False
+
+
+def method_notes(
+    inputs: Inputs, *, confidence: float = 0.95, min_cell: int = 5, audience: str = "public"
+) -> list[str]:
+    """Paragraphs for "Metod och reservationer" (Swedish)."""
+    size = int((inputs.codebook.get("frame") or {}).get("size") or len(inputs.frame))
+    conf = f"{100 * confidence:g}".replace(".", ",")
+    n = len(inputs.responses)
+    notes = [
+        f"Intervallen är {conf} procents konfidensintervall enligt Wilsons metod med korrektion "
+        f"för ändlig population. Wilsons intervall har nära utlovad täckning även när antalet svar "
+        "är litet och hamnar aldrig utanför 0–100 %, till skillnad från det vanliga "
+        "normalapproximerade intervallet. Svaren kommer från en liten, känd grupp – "
+        f"{n} av de {size} inbjudna organisationerna ({stats.format_pct(n / size)}) – så "
+        "osäkerheten är mindre än om de kommit från en oändligt stor population; korrektionen "
+        "(effektiv urvalsstorlek "
+        "n / fpc², fpc² = (N − n)/(N − 1), Korn & Graubard 1998) tar hänsyn till det. "
+        "Korrektionen förutsätter att de som svarade är ett slumpmässigt urval av de inbjudna – "
+        "det vet vi inte, och intervallen fångar därför bara slumpens osäkerhet, inte en möjlig "
+        "snedvridning av vilka som valde att svara.",
+        "Skillnader mellan de tre bedömningarna prövas med Friedmans test för parade ordinala svar "
+        "med p-värde från permutationer (lämpligt för så få svar), kompletterat med Cochrans Q "
+        "för andelen som instämmer. Samband per sektor prövas med Fishers exakta test (2×2) eller "
+        "Freeman–Haltons utvidgning med Monte Carlo-p-värde och fast slumpfrö, så att rapporten "
+        "blir identisk vid varje körning. Överensstämmelsen mellan fråga 8 och 10 mäts med Cohens "
+        "kappa och tolkas enligt Landis och Koch (1977).",
+    ]
+    if audience == "public":
+        notes.append(
+            f"I den publika versionen visas inga antal mellan 1 och {min_cell - 1}: sådana celler, "
+            "och andelar som bygger på dem, visas som ”–”. Dessutom döljs så få andra celler som "
+            "möjligt så att ett dolt värde inte kan räknas fram ur rad- eller kolumnsummor "
+            "(sekundär röjandekontroll). Nollor visas. Namn på organisationer, kommuner och "
+            "personer i citat är ersatta med [organisation], [kommun] och [person]."
+        )
+    recon = reconstructed_questions(inputs.questions)
+    verbatim = [
+        str(q.get("number", qid))
+        for qid, q in inputs.questions.items()
+        if not q.get("reconstructed")
+    ]
+    if recon:
+        listed = (
+            ", ".join(verbatim[:-1]) + " och " + verbatim[-1]
+            if len(verbatim) > 1
+            else "".join(verbatim)
+        )
+        notes.append(
+            "Enkätens frågeformulär är inte publicerat i sin helhet. "
+            + (f"Bara frågorna {listed} återges ordagrant i rapporten; " if verbatim else "")
+            + "följande frågor är rekonstruerade utifrån rapportens "
+            "text och kan ha haft en annan formulering och andra svarsalternativ: "
+            + "; ".join(recon)
+            + "."
+        )
+    if is_synthetic(inputs):
+        notes.append(
+            "Observera: svaren i denna rapport är syntetiska demonstrationsdata, konstruerade för "
+            "att likna rapporten från 2021. De är inte de verkliga svaren, och siffrorna får inte "
+            "citeras som resultat."
+        )
+    return notes
