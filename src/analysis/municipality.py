@@ -1,0 +1,1678 @@
+"""Survey-specific analysis of the 2023 municipality survey (seed 002, sections 5.1–5.8).
+
+The notebook ``notebooks/municipality_survey_2023.ipynb`` holds the narrative; everything it
+computes lives here as small functions on plain DataFrames:
+
+* reshaping: :func:`answers_table` (one row per non-empty answer), :func:`sentences_table`
+  (one row per sentence), :func:`theme_matrix` (municipality × theme, 0/1);
+* counting: :func:`count_phrase` ("7 av 15 kommuner"), :func:`theme_counts`,
+  :func:`priority_ranking`, :func:`cooccurrence`, :func:`answer_coverage`;
+* infrastructure (Q4): :func:`polarity` classifies a sentence as opportunity / challenge with a
+  small cue lexicon, :func:`infrastructure_table` counts municipalities per sub-area;
+* actors (Q6–Q10): :func:`actor_stance_counts`, :func:`actor_stance_by_municipality` (internal);
+* groups: :func:`merge_small_groups`, :func:`group_comparison` (suppressed in public);
+* quotes: :func:`select_quotes` (short, representative, deterministic) and
+  :func:`prepare_quotes` (masked with :func:`analysis.masking.mask_entities` plus
+  :func:`mask_unlisted_names` and unattributed in public, attributed internally);
+* verified codes: :func:`apply_verification` (a reviewer's ``verified_codes`` file overrides the
+  suggestions; agreement per theme);
+* :func:`analyse` runs all of it on the wide table of :func:`analysis.dataset.load` and returns
+  an :class:`Analysis`;
+* presentation: ``*_html`` functions turn an :class:`Analysis` into HTML fragments, always
+  through :mod:`analysis.render` (every value escaped), one per report section — the notebook
+  only calls them and adds the fixed narrative.
+
+Counts are always *municipalities*: a municipality that mentions a theme in several answers (or
+answered twice) counts once. The denominator is the number of responding municipalities,
+computed from the data (15 in the published survey).
+
+>>> count_phrase(7, 15)
+'7 av 15 kommuner'
+>>> polarity("Elnätet är föråldrat och har för låg kapacitet.")
+'utmaning'
+>>> polarity("Vi har god tillgång till el från vattenkraft.")
+'möjlighet'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.errors import ConfigError
+from analysis.textnorm import split_sentences, tokenize, word_matches
+
+if TYPE_CHECKING:  # pragma: no cover
+    from analysis.themes import ThemeCodebook
+
+SURVEY = "municipality_2023"
+
+TEXT_QUESTIONS: tuple[str, ...] = tuple(f"q{i}" for i in range(2, 16))
+"""The 14 free-text questions (Q1 is the municipality)."""
+
+SECTION_QUESTIONS: dict[str, tuple[str, ...]] = {
+    "5.1": ("q2", "q3"),
+    "5.2": TEXT_QUESTIONS,  # crisis preparedness: what any answer says about it
+    "5.3": ("q4",),
+    "5.4": ("q5",),
+    "5.5": ("q6", "q7", "q8", "q9", "q10"),
+    "5.6": ("q11", "q12", "q13"),
+    "5.7": ("q14",),
+    "5.8": ("q15",),
+}
+"""Report section → the questions it draws on."""
+
+INFRA_SUBAREAS: dict[str, str] = {
+    "infra_transport": "Transport",
+    "infra_energi": "Energi",
+    "infra_digital": "Digital infrastruktur",
+    "infra_vatten": "Vatten och avlopp",
+}
+"""The sub-areas of section 5.3 (theme id → Swedish heading), in the report's order."""
+
+AUDIENCES = ("public", "internal")
+
+POLARITY_LABELS: dict[str, str] = {
+    "möjlighet": "Möjlighet",
+    "utmaning": "Utmaning",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Cue lexicon for opportunity / challenge (section 5.3)
+# --------------------------------------------------------------------------------------------
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+OPPORTUNITY_EXACT: frozenset[str] = _words(
+    """bra god goda gott stark starka starkt fin fina positiv positivt positiva gynnsam
+    gynnsamt gynnsamma växande välfungerande attraktiv attraktivt attraktiva framkant
+    utbyggt utbyggd utbyggda väl nöjd nöjda tillräcklig tillräckligt tillräckliga räcker
+    fungerar funkar"""
+)
+"""Opportunity cues matched as whole tokens (no inflection beyond the listed forms)."""
+
+OPPORTUNITY_STEMS: tuple[str, ...] = (
+    "möjlighet",
+    "styrka",
+    "fördel",
+    "potential",
+    "överskott",
+    "tillgång",
+    "förutsättning",
+    "chans",
+)
+"""Opportunity cues matched as words or compound parts (``möjligheterna``, ``energiöverskott``)."""
+
+CHALLENGE_EXACT: frozenset[str] = _words(
+    """svårt svår svåra svårare saknas saknar saknade låg låga lågt otillräcklig
+    otillräckligt otillräckliga bristfällig bristfälligt bristfälliga föråldrat föråldrad
+    föråldrade eftersatt eftersatta kostsam kostsamt kostsamma dyr dyrt dyra långsam
+    långsamt långsamma långa långdragna oro risk risker hindrar hindra begränsar
+    begränsad begränsade begränsat ansträngt ansträngd akut akuta sårbar sårbart kostar
+    dyrare behov behöver dålig dåligt dåliga sämre"""
+)
+"""Challenge cues matched as whole tokens."""
+
+CHALLENGE_STEMS: tuple[str, ...] = (
+    "utmaning",
+    "brist",
+    "problem",
+    "svårighet",
+    "hinder",
+    "underhållsskuld",
+    "flaskhals",
+    "kapacitetsbrist",
+)
+"""Challenge cues matched as words or compound parts (``utmaningarna``, ``kompetensbrist``)."""
+
+NEGATIONS: frozenset[str] = frozenset({"inte", "ej", "ingen", "inget", "inga", "aldrig", "för"})
+"""A negation (or "för" as in "för låg") up to two tokens before an opportunity cue turns it
+into a challenge cue: "inte tillräckligt bra", "ingen möjlighet"."""
+
+
+def _cue_hits(tokens: Sequence[str]) -> tuple[int, int]:
+    """Number of opportunity and challenge cues among ``tokens`` (negation-aware)."""
+    opp = chal = 0
+    for i, tok in enumerate(tokens):
+        is_opp = tok in OPPORTUNITY_EXACT or any(word_matches(tok, s) for s in OPPORTUNITY_STEMS)
+        is_chal = tok in CHALLENGE_EXACT or any(word_matches(tok, s) for s in CHALLENGE_STEMS)
+        if is_opp and not is_chal:
+            before = tokens[max(0, i - 2) : i]
+            after = tokens[i + 1 : i + 3]
+            # "för" only negates adjectives ("för låg" is handled by the challenge list); for
+            # opportunity cues a plain negation word is needed: before ("inte tillräcklig") or
+            # right after a verb ("räcker inte"), but not "inte minst" / "inte bara".
+            negated_after = bool(after) and after[0] in NEGATIONS and after[0] != "för"
+            negated_after &= after[1:2] not in (["minst"], ["bara"])
+            if negated_after or any(w in NEGATIONS and w != "för" for w in before):
+                chal += 1
+            else:
+                opp += 1
+        elif is_chal:
+            chal += 1
+    return opp, chal
+
+
+def polarity(sentence: object) -> str:
+    """Classify one sentence as ``"möjlighet"``, ``"utmaning"``, ``"båda"`` or ``""`` (neither).
+
+    A small Swedish cue lexicon (:data:`OPPORTUNITY_EXACT`, :data:`OPPORTUNITY_STEMS`,
+    :data:`CHALLENGE_EXACT`, :data:`CHALLENGE_STEMS`) is matched with the compound-aware matcher
+    of :mod:`analysis.textnorm`; a negation just before an opportunity cue makes it a challenge.
+
+    >>> polarity("En stor möjlighet är Norrbotniabanan.")
+    'möjlighet'
+    >>> polarity("Underhållet av vägarna är bristfälligt.")
+    'utmaning'
+    >>> polarity("Det finns ingen möjlighet att ansluta fler hushåll.")
+    'utmaning'
+    >>> polarity("Bredbandet är bra i tätorten men svårt att bygga ut på landsbygden.")
+    'båda'
+    >>> polarity("Det finns gott om el men nätet räcker inte till.")
+    'båda'
+    >>> polarity("Vi deltar i nätverket.")
+    ''
+    """
+    opp, chal = _cue_hits(tokenize(sentence))
+    if opp and chal:
+        return "båda"
+    if opp:
+        return "möjlighet"
+    if chal:
+        return "utmaning"
+    return ""
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------------
+def count_phrase(n: int, total: int, unit: str = "kommuner") -> str:
+    """Format a count as the report does: "N av TOTAL kommuner".
+
+    >>> count_phrase(1, 15)
+    '1 av 15 kommuner'
+    >>> count_phrase(0, 15, unit="svarande")
+    '0 av 15 svarande'
+    """
+    return f"{int(n)} av {int(total)} {unit}"
+
+
+def check_audience(audience: str) -> str:
+    """Validate the ``audience`` parameter (``public`` or ``internal``).
+
+    >>> check_audience("Public")
+    'public'
+    >>> check_audience("alla")
+    Traceback (most recent call last):
+    ...
+    analysis.errors.ConfigError: Parametern audience måste vara 'public' eller 'internal', inte 'alla'.
+    """
+    a = str(audience).strip().lower()
+    if a not in AUDIENCES:
+        raise ConfigError(
+            f"Parametern audience måste vara 'public' eller 'internal', inte {audience!r}."
+        )
+    return a
+
+
+def _clean_text(value: object) -> str:
+    """Whitespace-collapsed answer text; ``""`` for missing values and for answers without a
+    single letter or digit ("-", "…", "?").
+
+    >>> _clean_text("  Bra\\n dialog "), _clean_text("-"), _clean_text(pd.NA), _clean_text(None)
+    ('Bra dialog', '', '', '')
+    """
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = " ".join(str(value).split())
+    return text if tokenize(text) else ""
+
+
+def responding_municipalities(wide: pd.DataFrame, column: str = "q1") -> list[str]:
+    """The distinct municipalities that answered, in the data's categorical (or sorted) order.
+
+    >>> w = pd.DataFrame({"q1": pd.Categorical(["Malå", "Umeå", "Malå"])})
+    >>> responding_municipalities(w)
+    ['Malå', 'Umeå']
+    """
+    s = wide[column].dropna()
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        present = set(s.astype(str))
+        return [str(c) for c in s.cat.categories if str(c) in present]
+    return sorted({str(v) for v in s})
+
+
+# --------------------------------------------------------------------------------------------
+# Reshaping
+# --------------------------------------------------------------------------------------------
+ANSWER_COLUMNS = ["respondent_id", "kommun", "kommungrupp", "question_id", "text"]
+
+
+def answers_table(
+    wide: pd.DataFrame,
+    questions: Sequence[str] = TEXT_QUESTIONS,
+    *,
+    municipality_column: str = "q1",
+) -> pd.DataFrame:
+    """One row per non-empty free-text answer.
+
+    Columns: ``respondent_id``, ``kommun``, ``kommungrupp``, ``question_id``, ``text``
+    (whitespace collapsed). Rows follow the order of *wide* and then of *questions*; answers
+    without a municipality are dropped (they cannot be counted as "N av 15 kommuner").
+
+    >>> w = pd.DataFrame({"respondent_id": ["r1", "r2"], "q1": ["Malå", "Umeå"],
+    ...                   "kommungrupp": ["ovriga", "storsta"],
+    ...                   "q2": ["Bra  företag.", None], "q3": ["", "Bostadsbrist."]})
+    >>> answers_table(w, ["q2", "q3"])[["kommun", "question_id", "text"]]
+      kommun question_id           text
+    0   Malå          q2   Bra företag.
+    1   Umeå          q3  Bostadsbrist.
+    """
+    rows = []
+    groups = wide["kommungrupp"] if "kommungrupp" in wide else pd.Series("", index=wide.index)
+    rids = wide["respondent_id"] if "respondent_id" in wide else pd.Series(wide.index.astype(str))
+    for pos in range(len(wide)):
+        kommun = wide[municipality_column].iloc[pos]
+        if kommun is None or (not isinstance(kommun, str) and pd.isna(kommun)):
+            continue
+        for q in questions:
+            if q not in wide.columns:
+                continue
+            text = _clean_text(wide[q].iloc[pos])
+            if text:
+                rows.append((str(rids.iloc[pos]), str(kommun), str(groups.iloc[pos]), q, text))
+    return pd.DataFrame(rows, columns=ANSWER_COLUMNS)
+
+
+def sentences_table(answers: pd.DataFrame) -> pd.DataFrame:
+    """Split every answer into sentences: the answer's columns plus ``sentence_no`` (from 0).
+
+    >>> a = pd.DataFrame({"respondent_id": ["r1"], "kommun": ["Malå"], "kommungrupp": ["ovriga"],
+    ...                   "question_id": ["q4"], "text": ["Bra bredband. Dåliga vägar."]})
+    >>> sentences_table(a)[["sentence_no", "text"]]
+       sentence_no           text
+    0            0  Bra bredband.
+    1            1  Dåliga vägar.
+    """
+    rows = []
+    keep = [c for c in answers.columns if c != "text"]
+    for rec in answers.to_dict("records"):
+        for i, sent in enumerate(split_sentences(rec["text"])):
+            rows.append({**{k: rec[k] for k in keep}, "sentence_no": i, "text": sent})
+    return pd.DataFrame(rows, columns=[*keep, "sentence_no", "text"])
+
+
+def code_frame(frame: pd.DataFrame, themes: ThemeCodebook) -> pd.DataFrame:
+    """Append one 0/1 column per theme (codebook order) to *frame*, coding its ``text`` column.
+
+    Uses :func:`analysis.coding.code_texts`; *frame* is not modified.
+    """
+    from analysis.coding import code_texts
+
+    out = frame.reset_index(drop=True).copy()
+    if out.empty:
+        for tid in themes.ids:
+            out[tid] = pd.Series(dtype="int64")
+        return out
+    codes = code_texts(out["text"], themes)
+    codes = pd.DataFrame(codes).reset_index(drop=True)
+    for tid in themes.ids:
+        out[tid] = codes[tid].astype("int64").to_numpy() if tid in codes else 0
+    return out
+
+
+def theme_matrix(
+    coded: pd.DataFrame,
+    theme_ids: Sequence[str],
+    municipalities: Sequence[str],
+    questions: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Municipality × theme: 1 when any of the municipality's coded rows (in *questions*) has it.
+
+    Every municipality in *municipalities* gets a row (all zeros when it said nothing).
+
+    >>> c = pd.DataFrame({"kommun": ["A", "A", "B"], "question_id": ["q2", "q3", "q2"],
+    ...                   "x": [1, 0, 0], "y": [0, 1, 1]})
+    >>> theme_matrix(c, ["x", "y"], ["A", "B", "C"], questions=["q2"]).to_dict("index")
+    {'A': {'x': 1, 'y': 0}, 'B': {'x': 0, 'y': 1}, 'C': {'x': 0, 'y': 0}}
+    """
+    rows = coded if questions is None else coded[coded["question_id"].isin(list(questions))]
+    ids = list(theme_ids)
+    if rows.empty:
+        m = pd.DataFrame(0, index=pd.Index(list(municipalities), name="kommun"), columns=ids)
+        return m.astype("int64")
+    m = rows.groupby("kommun", observed=True)[ids].max()
+    m = m.reindex(pd.Index(list(municipalities), name="kommun")).fillna(0).astype("int64")
+    return m
+
+
+# --------------------------------------------------------------------------------------------
+# Counting
+# --------------------------------------------------------------------------------------------
+def theme_counts(
+    matrix: pd.DataFrame,
+    labels: Mapping[str, str],
+    total: int | None = None,
+    *,
+    drop_zero: bool = True,
+) -> pd.DataFrame:
+    """Number of municipalities per theme, most frequent first (ties: codebook order).
+
+    Columns: ``tema`` (id), ``Tema`` (label), ``antal``, ``Antal kommuner`` ("N av 15 kommuner").
+
+    >>> m = pd.DataFrame({"x": [1, 1, 0], "y": [0, 1, 0], "z": [0, 0, 0]}, index=["A", "B", "C"])
+    >>> theme_counts(m, {"x": "Ex", "y": "Ypsilon", "z": "Zeta"})
+      tema     Tema  antal   Antal kommuner
+    0    x       Ex      2  2 av 3 kommuner
+    1    y  Ypsilon      1  1 av 3 kommuner
+    """
+    total = len(matrix) if total is None else int(total)
+    counts = matrix.sum(axis=0).astype("int64")
+    order = {t: i for i, t in enumerate(matrix.columns)}
+    df = pd.DataFrame({"tema": counts.index, "antal": counts.to_numpy()})
+    if drop_zero:
+        df = df[df["antal"] > 0]
+    df = df.assign(_o=df["tema"].map(order)).sort_values(["antal", "_o"], ascending=[False, True])
+    df = df.drop(columns="_o").reset_index(drop=True)
+    df.insert(1, "Tema", df["tema"].map(lambda t: labels.get(t, t)))
+    df["Antal kommuner"] = [count_phrase(n, total) for n in df["antal"]]
+    return df
+
+
+def priority_ranking(
+    matrix: pd.DataFrame,
+    labels: Mapping[str, str],
+    priority_ids: Sequence[str],
+    total: int | None = None,
+) -> pd.DataFrame:
+    """Rank the priority areas by how many municipalities name them (Q14).
+
+    Ties share a rank (competition ranking "1, 2, 2, 4"); within a tie the report's order is
+    kept. Areas nobody named are listed last with 0.
+
+    Columns: ``Plats``, ``tema``, ``Prioriterat område``, ``antal``, ``Antal kommuner``.
+
+    >>> m = pd.DataFrame({"a": [1, 0, 1], "b": [1, 1, 1], "c": [1, 1, 0]})
+    >>> priority_ranking(m, {"a": "A", "b": "B", "c": "C"}, ["a", "b", "c"])[["Plats", "tema", "antal"]]
+       Plats tema  antal
+    0      1    b      3
+    1      2    a      2
+    2      2    c      2
+    """
+    total = len(matrix) if total is None else int(total)
+    ids = [t for t in priority_ids if t in matrix.columns]
+    counts = matrix[ids].sum(axis=0).astype("int64") if ids else pd.Series(dtype="int64")
+    df = pd.DataFrame({"tema": ids, "antal": [int(counts[t]) for t in ids]})
+    df["_o"] = range(len(df))
+    df = df.sort_values(["antal", "_o"], ascending=[False, True]).drop(columns="_o")
+    df = df.reset_index(drop=True)
+    df.insert(0, "Plats", df["antal"].rank(method="min", ascending=False).astype("int64"))
+    df.insert(2, "Prioriterat område", df["tema"].map(lambda t: labels.get(t, t)))
+    df["Antal kommuner"] = [count_phrase(n, total) for n in df["antal"]]
+    return df
+
+
+def cooccurrence(
+    matrix: pd.DataFrame, *, groups: pd.Series | None = None, min_count: int = 1
+) -> pd.DataFrame:
+    """Theme × theme co-occurrence counts (diagonal: the theme itself).
+
+    Without *groups* every row is a unit (e.g. a municipality) and a cell counts the rows
+    having both themes. With *groups* (one label per row, e.g. the municipality of each
+    answer) a cell counts the groups having at least one row with both themes — "the number of
+    municipalities that mention the two themes in the same answer". Themes present in fewer
+    than *min_count* units are dropped.
+
+    >>> m = pd.DataFrame({"x": [1, 1, 0], "y": [1, 0, 0], "z": [0, 0, 0]})
+    >>> cooccurrence(m).to_dict()
+    {'x': {'x': 2, 'y': 1}, 'y': {'x': 1, 'y': 1}}
+    >>> answers = pd.DataFrame({"x": [1, 0, 1], "y": [0, 1, 1]})
+    >>> cooccurrence(answers, groups=pd.Series(["A", "A", "B"])).to_dict()
+    {'x': {'x': 2, 'y': 1}, 'y': {'x': 1, 'y': 2}}
+    """
+    m = (matrix.to_numpy() > 0).astype("int64")
+    cols = list(matrix.columns)
+    if groups is None:
+        arr = m.T @ m
+    else:
+        g = pd.Series(groups).to_numpy()
+        arr = np.zeros((len(cols), len(cols)), dtype="int64")
+        for label in pd.unique(g):
+            b = m[g == label]
+            arr += ((b.T @ b) > 0).astype("int64")
+    full = pd.DataFrame(arr, index=cols, columns=cols)
+    keep = [c for c in cols if full.loc[c, c] >= max(min_count, 1)]
+    return full.loc[keep, keep]
+
+
+def answer_coverage(
+    wide: pd.DataFrame,
+    questions: Sequence[str] = TEXT_QUESTIONS,
+    *,
+    total: int | None = None,
+    question_numbers: Mapping[str, int] | None = None,
+    municipality_column: str = "q1",
+) -> pd.DataFrame:
+    """Per question: how many municipalities answered and how long the answers are (words).
+
+    Columns: ``Fråga``, ``antal``, ``Svar från``, ``Median antal ord``, ``Kortaste``,
+    ``Längsta``, ``Ord totalt``. Lengths are over the non-empty answers (0 when none).
+
+    >>> w = pd.DataFrame({"q1": ["A", "B"], "q2": ["ett två tre", ""], "q3": ["ett", "ett två"]})
+    >>> answer_coverage(w, ["q2", "q3"])[["Fråga", "antal", "Svar från", "Median antal ord"]]
+      Fråga  antal        Svar från  Median antal ord
+    0     2      1  1 av 2 kommuner               3.0
+    1     3      2  2 av 2 kommuner               1.5
+    """
+    munis = wide[municipality_column].astype("string")
+    total = munis.dropna().nunique() if total is None else int(total)
+    rows = []
+    for q in questions:
+        texts = wide[q].map(_clean_text) if q in wide.columns else pd.Series("", index=wide.index)
+        answered = texts != ""
+        n = int(munis[answered].dropna().nunique())
+        words = texts[answered].map(lambda t: len(tokenize(t)))
+        number = (question_numbers or {}).get(q, int(q.lstrip("q")) if q[1:].isdigit() else q)
+        rows.append(
+            {
+                "Fråga": str(number),
+                "antal": n,
+                "Svar från": count_phrase(n, total),
+                "Median antal ord": float(words.median()) if len(words) else 0.0,
+                "Kortaste": int(words.min()) if len(words) else 0,
+                "Längsta": int(words.max()) if len(words) else 0,
+                "Ord totalt": int(words.sum()) if len(words) else 0,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# Section 5.3: infrastructure sub-areas × opportunity / challenge
+# --------------------------------------------------------------------------------------------
+def infrastructure_table(
+    sentences: pd.DataFrame,
+    municipalities: Sequence[str],
+    subareas: Mapping[str, str] = INFRA_SUBAREAS,
+) -> pd.DataFrame:
+    """Sub-area × {Nämner området, Möjlighet, Utmaning}: number of municipalities.
+
+    *sentences* are coded sentences (sub-area theme columns and ``text``), normally from Q4. A
+    municipality counts under "Möjlighet" when at least one of its sentences about the sub-area
+    reads as an opportunity (:func:`polarity`), and likewise for "Utmaning"; a sentence with
+    both cues counts for both. Counts are municipalities out of ``len(municipalities)``.
+
+    >>> s = pd.DataFrame({"kommun": ["A", "A", "B"],
+    ...     "text": ["Bra vägar.", "Elnätet har för låg kapacitet.", "Elnätet är en styrka."],
+    ...     "infra_transport": [1, 0, 0], "infra_energi": [0, 1, 1]})
+    >>> t = infrastructure_table(s, ["A", "B"], {"infra_transport": "Transport", "infra_energi": "Energi"})
+    >>> t.to_dict("index")
+    {'Transport': {'Nämner området': 1, 'Möjlighet': 1, 'Utmaning': 0}, 'Energi': {'Nämner området': 2, 'Möjlighet': 1, 'Utmaning': 1}}
+    """
+    rows = []
+    pol = sentences["text"].map(polarity) if len(sentences) else pd.Series(dtype=str)
+    valid = set(municipalities)
+    for tid, label in subareas.items():
+        if tid not in sentences.columns or sentences.empty:
+            rows.append((label, 0, 0, 0))
+            continue
+        hit = (sentences[tid] == 1) & sentences["kommun"].isin(valid)
+        mention = sentences.loc[hit, "kommun"].nunique()
+        opp = sentences.loc[hit & pol.isin(["möjlighet", "båda"]), "kommun"].nunique()
+        chal = sentences.loc[hit & pol.isin(["utmaning", "båda"]), "kommun"].nunique()
+        rows.append((label, int(mention), int(opp), int(chal)))
+    df = pd.DataFrame(rows, columns=["Delområde", "Nämner området", "Möjlighet", "Utmaning"])
+    return df.set_index("Delområde")
+
+
+# --------------------------------------------------------------------------------------------
+# Section 5.5: actors
+# --------------------------------------------------------------------------------------------
+STANCE_LABELS: dict[str, str] = {
+    "fungerar_bra": "Fungerar bra",
+    "blandat": "Blandat",
+    "behover_forbattras": "Behöver förbättras",
+    "ingen_kontakt": "Ingen kontakt",
+}
+"""Stance id → Swedish column heading (order of the heatmap's columns)."""
+
+ACTOR_LABELS: dict[str, str] = {
+    "lansstyrelsen": "Länsstyrelsen",
+    "trafikverket": "Trafikverket",
+    "luftfartsverket": "Luftfartsverket",
+    "arbetsformedlingen": "Arbetsförmedlingen",
+    "polisen": "Polisen",
+    "ekobrottsmyndigheten": "Ekobrottsmyndigheten",
+    "universiteten": "Universiteten",
+}
+"""Actor id → Swedish row heading (the report's order)."""
+
+ACTOR_QUESTIONS: dict[str, str] = {
+    "q6": "Länsstyrelsen (fråga 6)",
+    "q7": "Trafikverket och Luftfartsverket (fråga 7)",
+    "q8": "Arbetsförmedlingen (fråga 8)",
+    "q9": "Polisen och Ekobrottsmyndigheten (fråga 9)",
+    "q10": "Universiteten (fråga 10)",
+}
+"""The actor questions (Q6–Q10) → caption used for their quotes."""
+
+
+def actor_stance_counts(
+    stances: pd.DataFrame,
+    *,
+    actor_labels: Mapping[str, str] = ACTOR_LABELS,
+    stance_labels: Mapping[str, str] = STANCE_LABELS,
+) -> pd.DataFrame:
+    """Actor × stance: number of municipalities (rows and columns in a fixed order).
+
+    *stances* is long: ``kommun``, ``actor``, ``stance`` (ids). A municipality counts once per
+    actor (its first row wins if duplicated). Unknown stances are ignored.
+
+    >>> st = pd.DataFrame({"kommun": ["A", "B", "A"], "actor": ["polisen", "polisen", "trafikverket"],
+    ...                    "stance": ["fungerar_bra", "blandat", "ingen_kontakt"]})
+    >>> t = actor_stance_counts(st, actor_labels={"polisen": "Polisen", "trafikverket": "Trafikverket"})
+    >>> t.index.tolist(), t.columns.tolist()[:2], t.to_numpy().tolist()
+    (['Polisen', 'Trafikverket'], ['Fungerar bra', 'Blandat'], [[1, 1, 0, 0], [0, 0, 0, 1]])
+    """
+    s = stances[stances["stance"].isin(list(stance_labels))]
+    s = s.drop_duplicates(["kommun", "actor"], keep="first")
+    table = pd.crosstab(s["actor"], s["stance"]) if len(s) else pd.DataFrame()
+    table = table.reindex(index=list(actor_labels), columns=list(stance_labels), fill_value=0)
+    table = table.fillna(0).astype("int64")
+    table.index = pd.Index([actor_labels[a] for a in table.index], name="Aktör")
+    table.columns = [stance_labels[c] for c in table.columns]
+    return table
+
+
+def actor_stance_by_municipality(
+    stances: pd.DataFrame,
+    municipalities: Sequence[str],
+    *,
+    actor_labels: Mapping[str, str] = ACTOR_LABELS,
+    stance_labels: Mapping[str, str] = STANCE_LABELS,
+) -> pd.DataFrame:
+    """Municipality × actor with the stance label in each cell (internal reports only).
+
+    >>> st = pd.DataFrame({"kommun": ["A"], "actor": ["polisen"], "stance": ["blandat"]})
+    >>> actor_stance_by_municipality(st, ["A", "B"], actor_labels={"polisen": "Polisen"}).to_dict()
+    {'Polisen': {'A': 'Blandat', 'B': '–'}}
+    """
+    s = stances.drop_duplicates(["kommun", "actor"], keep="first")
+    wide = s.pivot(index="kommun", columns="actor", values="stance") if len(s) else pd.DataFrame()
+    wide = wide.reindex(index=list(municipalities), columns=list(actor_labels))
+    wide = wide.map(lambda v: stance_labels.get(v, "–") if isinstance(v, str) else "–")
+    wide.index = pd.Index(list(municipalities), name="Kommun")
+    wide.columns = [actor_labels[a] for a in wide.columns]
+    return wide
+
+
+def improvement_counts(
+    improvements: pd.DataFrame,
+    labels: Mapping[str, str],
+    *,
+    actor_labels: Mapping[str, str] = ACTOR_LABELS,
+    top: int = 3,
+) -> pd.DataFrame:
+    """Per actor, the improvement areas named by most municipalities.
+
+    *improvements* is long: ``kommun``, ``actor``, ``theme`` (theme id). Returns columns
+    ``Aktör``, ``Förbättringsområde``, ``antal`` (at most *top* per actor, most frequent first,
+    ties by theme id).
+
+    >>> imp = pd.DataFrame({"kommun": ["A", "B", "B"], "actor": ["polisen"] * 3,
+    ...                     "theme": ["x", "x", "y"]})
+    >>> improvement_counts(imp, {"x": "Ex", "y": "Ypsilon"}, actor_labels={"polisen": "Polisen"})
+         Aktör Förbättringsområde  antal
+    0  Polisen                 Ex      2
+    1  Polisen            Ypsilon      1
+    """
+    cols = ["Aktör", "Förbättringsområde", "antal"]
+    if improvements.empty:
+        return pd.DataFrame(columns=cols)
+    imp = improvements.drop_duplicates(["kommun", "actor", "theme"])
+    g = imp.groupby(["actor", "theme"]).size().rename("antal").reset_index()
+    order = {a: i for i, a in enumerate(actor_labels)}
+    g = g[g["actor"].isin(order)]
+    g = g.assign(_o=g["actor"].map(order)).sort_values(
+        ["_o", "antal", "theme"], ascending=[True, False, True]
+    )
+    g = g.groupby("actor", sort=False).head(top)
+    return pd.DataFrame(
+        {
+            "Aktör": g["actor"].map(actor_labels).to_numpy(),
+            "Förbättringsområde": g["theme"].map(lambda t: labels.get(t, t)).to_numpy(),
+            "antal": g["antal"].astype("int64").to_numpy(),
+        },
+        columns=cols,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Group comparisons
+# --------------------------------------------------------------------------------------------
+def merge_small_groups(
+    groups: pd.Series,
+    min_cell: int,
+    labels: Mapping[str, str],
+) -> pd.Series:
+    """Map each municipality's group id to a display label, merging groups below *min_cell*.
+
+    Groups are taken in the order of *labels*; a group with fewer than *min_cell* members is
+    merged into the next group (the last one into the previous), repeatedly, so that every
+    published group has at least *min_cell* municipalities. With the county's groups (1, 5 and
+    9 municipalities) and ``min_cell=5`` Umeå is merged with the rest of Umeåregionen.
+
+    >>> g = pd.Series(["storsta"] + ["umearegionen_ovriga"] * 5 + ["ovriga"] * 9)
+    >>> labs = {"storsta": "Umeå", "umearegionen_ovriga": "Övriga Umeåregionen", "ovriga": "Övriga"}
+    >>> merge_small_groups(g, 5, labs).value_counts().to_dict()
+    {'Övriga': 9, 'Umeå och övriga Umeåregionen': 6}
+    >>> merge_small_groups(g, 1, labs).nunique()
+    3
+    """
+    order = [k for k in labels if k in set(groups.dropna())]
+    blocks: list[list[str]] = [[k] for k in order]
+    sizes = groups.value_counts()
+
+    def size(block: list[str]) -> int:
+        return int(sum(sizes.get(k, 0) for k in block))
+
+    changed = True
+    while changed and len(blocks) > 1:
+        changed = False
+        for i, block in enumerate(blocks):
+            if size(block) < min_cell:
+                j = i + 1 if i + 1 < len(blocks) else i - 1
+                lo, hi = sorted((i, j))
+                blocks[lo] = blocks[lo] + blocks[hi]
+                del blocks[hi]
+                changed = True
+                break
+
+    def label(block: list[str]) -> str:
+        names = [str(labels[k]) for k in block]
+        rest = [n[:1].lower() + n[1:] if n[1:2].islower() else n for n in names[1:]]
+        return " och ".join([names[0], *rest])
+
+    mapping = {k: label(block) for block in blocks for k in block}
+    return groups.map(mapping)
+
+
+def group_comparison(
+    matrix: pd.DataFrame,
+    groups: pd.Series,
+    theme_labels: Mapping[str, str],
+    group_labels: Mapping[str, str],
+    *,
+    min_cell: int,
+    audience: str,
+) -> pd.DataFrame:
+    """Theme × municipality group: number of municipalities mentioning the theme.
+
+    *matrix* is municipality × theme (0/1), *groups* the group id per municipality (same
+    index). ``internal``: every group as it is, plus ``Alla``. ``public``: groups smaller than
+    *min_cell* are merged (:func:`merge_small_groups`), then small counts and their complements
+    are suppressed (:func:`analysis.suppression.suppress_table`, "–"). The first row gives the
+    group sizes.
+
+    >>> m = pd.DataFrame({"x": [1, 1, 1, 1, 1, 0], "y": [1, 0, 0, 0, 0, 0]}, index=list("abcdef"))
+    >>> g = pd.Series(["g1", "g1", "g1", "g2", "g2", "g2"], index=list("abcdef"))
+    >>> group_comparison(m, g, {"x": "X", "y": "Y"}, {"g1": "G1", "g2": "G2"},
+    ...                  min_cell=1, audience="internal").to_dict("index")
+    {'Antal kommuner': {'G1': 3, 'G2': 3, 'Alla': 6}, 'X': {'G1': 3, 'G2': 2, 'Alla': 5}, 'Y': {'G1': 1, 'G2': 0, 'Alla': 1}}
+    """
+    from analysis.suppression import suppress_table
+
+    audience = check_audience(audience)
+    g = groups.reindex(matrix.index)
+    if audience == "public":
+        shown = merge_small_groups(g, min_cell, group_labels)
+    else:
+        shown = g.map(lambda k: group_labels.get(k, k))
+    rank = {k: i for i, k in enumerate(group_labels)}
+    first_id: dict[str, int] = {}
+    for gid, lab in zip(g, shown, strict=True):
+        if isinstance(lab, str):
+            first_id[lab] = min(first_id.get(lab, 10_000), rank.get(gid, 10_000))
+    col_order = sorted(first_id, key=lambda lab: (first_id[lab], lab))
+    counts = matrix.groupby(shown).sum().T.reindex(columns=col_order).astype("int64")
+    sizes = shown.value_counts().reindex(col_order).astype("int64")
+    counts = counts[(counts.sum(axis=1) > 0)]
+    if audience == "public":
+        # the county-wide count of every theme is published elsewhere in the report, so a row
+        # whose total is small cannot be protected by suppressing it here: leave it out
+        counts = counts[counts.sum(axis=1) >= min_cell]
+    counts.index = [theme_labels.get(t, t) for t in counts.index]
+    if audience == "public":
+        body = suppress_table(counts, min_cell, margins=True)
+        body = body.drop(index="Totalt").rename(columns={"Totalt": "Alla"})
+    else:
+        body = counts.astype(object)
+        body["Alla"] = counts.sum(axis=1)
+    size_row = pd.DataFrame(
+        [[*sizes.tolist(), int(sizes.sum())]], columns=body.columns, index=["Antal kommuner"]
+    ).astype(object)
+    out = pd.concat([size_row, body])
+    out.index.name = "Tema"
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Quotes
+# --------------------------------------------------------------------------------------------
+_MIN_WORD = 4
+
+
+def _content_words(text: str) -> frozenset[str]:
+    return frozenset(t for t in tokenize(text) if len(t) >= _MIN_WORD)
+
+
+def select_quotes(
+    sentences: pd.DataFrame,
+    mask: pd.Series | np.ndarray | None = None,
+    *,
+    n: int = 2,
+    min_chars: int = 25,
+    max_chars: int = 220,
+) -> pd.DataFrame:
+    """Pick up to *n* short, representative quotes from *sentences* (deterministic).
+
+    Candidates are the rows selected by *mask* whose text has between *min_chars* and
+    *max_chars* characters (if none qualify, shorter ones are allowed; longer ones never).
+    *Representative* means central: each candidate is scored by its mean word overlap
+    (Jaccard on words of four letters or more) with the other candidates, so a sentence that
+    says what many say beats an idiosyncratic one. At most one quote per municipality; ties are
+    broken by municipality, question and sentence order, so the same data always give the same
+    quotes.
+
+    >>> s = pd.DataFrame({"kommun": ["A", "B", "C"], "question_id": ["q2"] * 3,
+    ...     "sentence_no": [0, 0, 0],
+    ...     "text": ["Elnätet behöver byggas ut i hela kommunen.",
+    ...              "Elnätet behöver byggas ut snabbt för industrin.",
+    ...              "Kulturlivet är rikt med många föreningar."]})
+    >>> select_quotes(s, n=1)["kommun"].tolist()
+    ['A']
+    """
+    if sentences.empty:
+        return sentences.iloc[0:0].copy()
+    sel = sentences if mask is None else sentences[np.asarray(mask, dtype=bool)]
+    if sel.empty:
+        return sel.copy()
+    lengths = sel["text"].str.len()
+    cand = sel[(lengths >= min_chars) & (lengths <= max_chars)]
+    if cand.empty:
+        cand = sel[lengths <= max_chars]
+    if cand.empty:
+        return sel.iloc[0:0].copy()
+    words = [_content_words(t) for t in cand["text"]]
+    scores = []
+    for i, wi in enumerate(words):
+        sims = []
+        for j, wj in enumerate(words):
+            if i == j:
+                continue
+            union = wi | wj
+            sims.append(len(wi & wj) / len(union) if union else 0.0)
+        scores.append(float(np.mean(sims)) if sims else 0.0)
+    ranked = cand.assign(_score=np.round(scores, 9), _len=cand["text"].str.len())
+    sort_cols = ["_score", "kommun"]
+    asc = [False, True]
+    for extra in ("question_id", "sentence_no"):
+        if extra in ranked.columns:
+            sort_cols.append(extra)
+            asc.append(True)
+    if "question_id" in ranked.columns:
+        ranked = ranked.assign(
+            question_id=ranked["question_id"], _q=ranked["question_id"].map(_question_key)
+        )
+        sort_cols[sort_cols.index("question_id")] = "_q"
+    ranked = ranked.sort_values(sort_cols, ascending=asc, kind="mergesort")
+    ranked = ranked.assign(_norm=ranked["text"].map(lambda t: " ".join(tokenize(t))))
+    ranked = ranked.drop_duplicates("kommun", keep="first").drop_duplicates("_norm").head(n)
+    ranked = ranked.drop(columns="_norm")
+    return ranked.drop(columns=[c for c in ("_score", "_len", "_q") if c in ranked.columns])
+
+
+def _question_key(q: object) -> int:
+    s = str(q)
+    return int(s[1:]) if s[:1] == "q" and s[1:].isdigit() else 10_000
+
+
+def prepare_quotes(quotes: pd.DataFrame, audience: str) -> list[str]:
+    """Quote texts ready for :func:`analysis.render.quotes`.
+
+    ``public``: municipality, place and person names masked (:func:`analysis.masking.mask_entities`),
+    no attribution. ``internal``: the text as given, followed by " — <kommun>".
+    """
+    audience = check_audience(audience)
+    out = []
+    for rec in quotes.to_dict("records"):
+        text = str(rec["text"])
+        if audience == "public":
+            from analysis.masking import mask_entities
+
+            out.append(mask_unlisted_names(str(mask_entities(text))))
+        else:
+            out.append(f"{text} — {rec['kommun']}")
+    return out
+
+
+_CAPITALISED = re.compile(
+    r"(?<![\w\[])([A-ZÅÄÖÉÜ][a-zåäöéü]+(?:-[A-ZÅÄÖa-zåäö][a-zåäöéü]+)*)(?![\w\]])"
+)
+_SENTENCE_START = re.compile(r"(?:^|[.!?\n•·]\s*|^\s*[-–*]\s*)$")
+NAME_PLACEHOLDER = "[namn]"
+
+PLACE_NAME_ENDINGS: tuple[str, ...] = tuple(
+    sorted(
+        _words(
+            """fjäll fjället älv älven sjö sjön berg berget by byn vik viken näs näset träsk träsket
+    ån holm holmen ön dal dalen heden fors forsen bäcken myren liden lid stranden udden
+    vattnet sund sundet"""
+        )
+    )
+)
+"""Endings of Swedish place names (mountains, rivers, lakes, villages …): an unknown
+capitalised word with one of them is masked even when it looks like a compound."""
+
+
+def mask_unlisted_names(text: str, themes: ThemeCodebook | None = None) -> str:
+    """Second safety net after :func:`analysis.masking.mask_entities` for public quotes.
+
+    A capitalised word inside a sentence that is neither an ordinary Swedish word (simplemma's
+    dictionary, not a compound guess) nor a term of the theme codebook is taken to be a proper
+    name the masking lists do not know — typically a village, lake, mountain or project
+    ("logistiknoden på Dåva", "närheten till Borgafjäll") — and replaced by ``[namn]``. Compounds
+    ending like a place name (:data:`PLACE_NAME_ENDINGS`: "-fjäll", "-älven", "-träsk" …) are
+    masked even when they could be read as ordinary compounds. Words at the start of a sentence
+    are left alone.
+
+    >>> mask_unlisted_names("Vi har logistiknoden på Dåva och närhet till Västerbotten.")
+    'Vi har logistiknoden på [namn] och närhet till Västerbotten.'
+    >>> mask_unlisted_names("Prioriterat: Kompetensförsörjning och Påverkansarbete.")
+    'Prioriterat: Kompetensförsörjning och Påverkansarbete.'
+    """
+    from analysis.coding import code_texts
+    from analysis.textnorm import is_known_word, is_wordlike
+
+    def replace(m: re.Match) -> str:
+        word = m.group(1)
+        if _SENTENCE_START.search(text[: m.start()]):
+            return word
+        low = word.lower()
+        if all(is_known_word(p) for p in low.split("-")):
+            return word
+        if low.endswith(PLACE_NAME_ENDINGS):
+            return NAME_PLACEHOLDER
+        if is_wordlike(low) or int(code_texts([low], themes).to_numpy().sum()) > 0:
+            return word
+        return NAME_PLACEHOLDER
+
+    return _CAPITALISED.sub(replace, text)
+
+
+def quotes_for_theme(
+    sentences: pd.DataFrame,
+    theme_id: str,
+    *,
+    questions: Sequence[str] | None = None,
+    n: int = 2,
+    polarity_filter: str | None = None,
+) -> pd.DataFrame:
+    """Quotes (see :func:`select_quotes`) among the sentences coded with *theme_id*.
+
+    Optionally restricted to *questions* and to sentences whose :func:`polarity` is
+    *polarity_filter* (or "båda").
+    """
+    if sentences.empty or theme_id not in sentences.columns:
+        return sentences.iloc[0:0].copy()
+    mask = sentences[theme_id] == 1
+    if questions is not None:
+        mask &= sentences["question_id"].isin(list(questions))
+    if polarity_filter is None:
+        return select_quotes(sentences, mask, n=n)
+    pol = sentences["text"].map(polarity)
+    clear = select_quotes(sentences, mask & (pol == polarity_filter), n=n)
+    if len(clear) >= n:
+        return clear
+    rest = mask & (pol == "båda") & ~sentences["kommun"].isin(clear["kommun"])
+    return pd.concat([clear, select_quotes(sentences, rest, n=n - len(clear))])
+
+
+# --------------------------------------------------------------------------------------------
+# Putting it together
+# --------------------------------------------------------------------------------------------
+@dataclass
+class Analysis:
+    """Everything the notebook shows, computed by :func:`analyse` (no HTML here)."""
+
+    municipalities: list[str]
+    total: int
+    labels: dict[str, str]
+    priority_ids: list[str]
+    answers: pd.DataFrame
+    coded: pd.DataFrame
+    sentences: pd.DataFrame
+    matrix_all: pd.DataFrame
+    section_matrices: dict[str, pd.DataFrame]
+    question_matrices: dict[str, pd.DataFrame]
+    groups: pd.Series
+    stances: pd.DataFrame
+    improvements: pd.DataFrame
+    verified: bool = False
+    agreement: pd.DataFrame | None = None
+
+    def counts(self, key: str, *, drop_zero: bool = True) -> pd.DataFrame:
+        """:func:`theme_counts` for a section ("5.1") or a question ("q2")."""
+        m = self.section_matrices.get(key)
+        if m is None:
+            m = self.question_matrices[key]
+        return theme_counts(m, self.labels, self.total, drop_zero=drop_zero)
+
+    def phrase(self, n: int) -> str:
+        return count_phrase(n, self.total)
+
+
+def analyse(
+    wide: pd.DataFrame,
+    themes: ThemeCodebook,
+    *,
+    verified_path: str | Path | None = None,
+) -> Analysis:
+    """Run the whole analysis on the wide table of the municipality survey.
+
+    Codes every answer of Q2–Q15 (:func:`code_frame`), applies verified codes when
+    *verified_path* exists (:func:`analysis.coding.apply_verified`), codes every sentence (for
+    quotes and the opportunity/challenge split), builds the municipality × theme matrices per
+    section and per question, and derives actor stances for Q6–Q10 (:mod:`analysis.actors`).
+    """
+    municipalities = responding_municipalities(wide)
+    answers = answers_table(wide)
+    coded = code_frame(answers, themes)
+    verified = False
+    agreement = None
+    if verified_path is not None and Path(verified_path).is_file():
+        coded, agreement = apply_verification(coded, themes, verified_path)
+        verified = True
+    sentences = code_frame(sentences_table(answers), themes)
+    ids = themes.ids
+    matrix_all = theme_matrix(coded, ids, municipalities)
+    section_matrices = {
+        key: theme_matrix(coded, ids, municipalities, qs) for key, qs in SECTION_QUESTIONS.items()
+    }
+    question_matrices = {q: theme_matrix(coded, ids, municipalities, [q]) for q in TEXT_QUESTIONS}
+    groups = (
+        wide.dropna(subset=["q1"])
+        .assign(kommun=lambda d: d["q1"].astype(str))
+        .drop_duplicates("kommun")
+        .set_index("kommun")["kommungrupp"]
+        .astype(str)
+        .reindex(municipalities)
+    )
+    stances, improvements = actor_assessments(wide, themes)
+    priority_ids = [t.id for t in themes.themes if t.priority_area]
+    return Analysis(
+        municipalities=municipalities,
+        total=len(municipalities),
+        labels=dict(themes.labels),
+        priority_ids=priority_ids,
+        answers=answers,
+        coded=coded,
+        sentences=sentences,
+        matrix_all=matrix_all,
+        section_matrices=section_matrices,
+        question_matrices=question_matrices,
+        groups=groups,
+        stances=stances,
+        improvements=improvements,
+        verified=verified,
+        agreement=agreement,
+    )
+
+
+def apply_verification(
+    coded: pd.DataFrame, themes: ThemeCodebook, verified_path: str | Path
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Override suggested codes with a verified-codes file; return (codes, agreement per theme).
+
+    The verified file is the review table of ``analysis code --survey municipality_2023
+    --review …`` with a filled-in ``verified_themes`` column; answers are matched on ``id``
+    (respondent id) and ``question`` (``q2`` …). The agreement table is
+    :func:`analysis.coding.agreement_by_theme` on the reviewed answers (suggested vs verified).
+    """
+    from analysis.coding import NO_THEME, agreement_by_theme, apply_verified, read_verified
+
+    ids = [t for t in themes.ids if t in coded.columns]
+    suggested = coded.rename(columns={"respondent_id": "id", "question_id": "question"})
+    verified = read_verified(verified_path)
+    keys = set(zip(suggested["id"].astype(str), suggested["question"].astype(str), strict=True))
+    known = pd.Series(
+        [
+            (str(i), str(q)) in keys
+            for i, q in zip(verified["id"], verified["question"], strict=True)
+        ],
+        index=verified.index,
+        dtype=bool,
+    )
+    # answers without content ("-") are not coded here; a reviewer's "-" for them is fine
+    verified = verified[known | (verified["verified_themes"].str.strip() != NO_THEME)]
+    final = apply_verified(suggested, verified, themes)
+    agreement = agreement_by_theme(suggested, verified[known.reindex(verified.index)], themes)
+    out = coded.copy()
+    out[ids] = final[ids].astype("int64").to_numpy()
+    out["source"] = final["source"].to_numpy()
+    return out, agreement
+
+
+def actor_assessments(
+    wide: pd.DataFrame, themes: ThemeCodebook | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Actor stances and named improvement areas for Q6–Q10 (:func:`analysis.actors.actor_stances`).
+
+    Returns two long tables: ``stances`` (``kommun``, ``actor``, ``stance``; only actors whose
+    question the municipality answered) and ``improvements`` (``kommun``, ``actor``, ``theme``).
+    """
+    from analysis.actors import actor_stances
+
+    df = wide[wide["q1"].notna()].copy()
+    df["q1"] = df["q1"].astype(str)
+    for q in ACTOR_QUESTIONS:
+        if q in df.columns:
+            df[q] = [v if isinstance(v, str) else None for v in df[q].tolist()]
+    st = actor_stances(df, "q1", themes)
+    st = st[st["stance"].notna()].rename(columns={"id": "kommun"})
+    stances = pd.DataFrame(
+        {
+            "kommun": st["kommun"].astype(str).to_numpy(),
+            "actor": st["actor"].astype(str).to_numpy(),
+            "stance": st["stance"].astype(str).to_numpy(),
+        }
+    )
+    rows = [
+        (str(r.kommun), str(r.actor), t)
+        for r in st.itertuples(index=False)
+        for t in str(r.improvement_areas or "").split(";")
+        if t
+    ]
+    improvements = pd.DataFrame(rows, columns=["kommun", "actor", "theme"])
+    return stances, improvements
+
+
+# --------------------------------------------------------------------------------------------
+# Presentation: HTML fragments for the notebook (everything through analysis.render)
+# --------------------------------------------------------------------------------------------
+def list_phrase(items: Sequence[str]) -> str:
+    """Swedish enumeration: "a", "a och b", "a, b och c".
+
+    >>> list_phrase(["A"]), list_phrase(["A", "B"]), list_phrase(["A", "B", "C"])
+    ('A', 'A och B', 'A, B och C')
+    >>> list_phrase([])
+    ''
+    """
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " och " + items[-1]
+
+
+def lower_first(label: str) -> str:
+    """Lower-case a label's first letter for use inside a sentence (acronyms kept).
+
+    >>> lower_first("Kompetensförsörjning"), lower_first("EU-medel"), lower_first("")
+    ('kompetensförsörjning', 'EU-medel', '')
+    """
+    label = str(label)
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def summary_sentence(counts: pd.DataFrame, lead: str, *, k: int = 3, none: str = "") -> str:
+    """One sentence naming the *k* most frequent themes with their counts.
+
+    >>> c = pd.DataFrame({"Tema": ["Bostäder", "Energi"], "antal": [5, 3],
+    ...                   "Antal kommuner": ["5 av 15 kommuner", "3 av 15 kommuner"]})
+    >>> summary_sentence(c, "Vanligast är")
+    'Vanligast är bostäder (5 av 15 kommuner) och energi (3 av 15 kommuner).'
+    >>> summary_sentence(c.iloc[0:0], "Vanligast är", none="Inga teman.")
+    'Inga teman.'
+    """
+    top = counts.head(k)
+    if top.empty:
+        return none
+    parts = [f"{lower_first(r['Tema'])} ({r['Antal kommuner']})" for r in top.to_dict("records")]
+    return f"{lead} {list_phrase(parts)}."
+
+
+def counts_table_html(counts: pd.DataFrame, caption: str, *, top: int | None = None) -> str:
+    """The theme-count table (Tema, Antal kommuner) as accessible HTML."""
+    from analysis import render
+
+    t = counts if top is None else counts.head(top)
+    if t.empty:
+        return render.paragraph("Inga av kodbokens teman förekommer i svaren.")
+    shown = t[["Tema", "Antal kommuner"]].set_index("Tema")
+    return render.table(shown, caption)
+
+
+def quotes_html(quotes: pd.DataFrame, audience: str, caption: str) -> str:
+    """Quotes as block quotes (masked in public, attributed internally)."""
+    from analysis import render
+
+    texts = prepare_quotes(quotes, audience)
+    if not texts:
+        return ""
+    return render.quotes(texts, caption=caption)
+
+
+def theme_quotes_html(
+    a: Analysis,
+    theme_ids: Sequence[str],
+    *,
+    audience: str,
+    questions: Sequence[str] | None = None,
+    n: int = 2,
+) -> str:
+    """Up to *n* quotes for each theme in *theme_ids* (captioned with the theme label)."""
+    from analysis import render
+
+    parts = []
+    used: set[str] = set()
+    pool = a.sentences
+    for tid in theme_ids:
+        # a sentence quoted for one theme is not repeated for the next
+        q = quotes_for_theme(pool[~pool["text"].isin(used)], tid, questions=questions, n=n)
+        used.update(q["text"])
+        parts.append(quotes_html(q, audience, f"Citat – {a.labels.get(tid, tid)}"))
+    return render.join(*parts)
+
+
+def section_html(
+    a: Analysis,
+    key: str,
+    *,
+    audience: str,
+    lead: str,
+    caption: str,
+    top: int = 10,
+    quote_themes: int = 3,
+    exclude: Sequence[str] = tuple(INFRA_SUBAREAS),
+) -> str:
+    """A standard section: summary sentence, theme-count table and quotes for the top themes.
+
+    *key* is a section ("5.4") or question ("q2"); quotes come from the same questions. The
+    infrastructure sub-areas are left out by default (they have their own section, 5.3, and
+    would repeat their parent themes).
+    """
+    from analysis import render
+
+    questions = SECTION_QUESTIONS.get(key, (key,))
+    counts = a.counts(key)
+    counts = counts[~counts["tema"].isin(list(exclude))].reset_index(drop=True)
+    answered = int(a.answers[a.answers["question_id"].isin(list(questions))]["kommun"].nunique())
+    return render.join(
+        render.paragraph(
+            f"{count_phrase(answered, a.total)} har svarat. "
+            + summary_sentence(counts, lead, none="Inga av kodbokens teman förekommer i svaren.")
+        ),
+        counts_table_html(counts, caption, top=top),
+        theme_quotes_html(
+            a, counts["tema"].head(quote_themes).tolist(), audience=audience, questions=questions
+        ),
+    )
+
+
+def count_bars(counts: pd.Series, total: int, *, title: str, xlabel: str = "Antal kommuner"):
+    """Horizontal bars of municipality counts (label → count), first label on top."""
+    import textwrap
+
+    import matplotlib
+
+    from analysis.figures import PRIMARY, STYLE, new_figure
+
+    s = pd.Series(counts)
+    y = np.arange(len(s))[::-1]
+    with matplotlib.rc_context(STYLE):
+        fig = new_figure(8.0, 1.2 + 0.45 * max(len(s), 1))
+        ax = fig.add_subplot()
+        ax.barh(y, s.to_numpy(dtype=float), color=PRIMARY, height=0.6)
+        for yi, v in zip(y, s.to_numpy(), strict=True):
+            ax.text(float(v) + total * 0.01, yi, f"{int(v)}", va="center", ha="left", fontsize=10)
+        ax.set_xlim(0, total * 1.08)
+        ax.set_yticks(y)
+        ax.set_yticklabels([textwrap.fill(str(i), 38) for i in s.index])
+        ax.set_xlabel(f"{xlabel} (av {total})")
+        ax.set_title(title, loc="left")
+    return fig
+
+
+def infrastructure_html(a: Analysis, *, audience: str) -> str:
+    """Section 5.3: the sub-area table and, per sub-area, opportunity and challenge quotes."""
+    from analysis import render
+
+    q4 = a.sentences[a.sentences["question_id"] == "q4"]
+    table = infrastructure_table(q4, a.municipalities)
+    shown = table.map(lambda n: count_phrase(n, a.total))
+    parts = [
+        render.table(
+            shown,
+            "Fråga 4: kommuner som nämner respektive delområde och som beskriver det som "
+            "möjlighet respektive utmaning",
+        )
+    ]
+    for tid, label in INFRA_SUBAREAS.items():
+        row = table.loc[label]
+        parts.append(render.heading(label, 3))
+        parts.append(
+            render.paragraph(
+                f"{count_phrase(row['Nämner området'], a.total)} tar upp området i fråga 4; "
+                f"{count_phrase(row['Möjlighet'], a.total)} beskriver möjligheter och "
+                f"{count_phrase(row['Utmaning'], a.total)} utmaningar."
+            )
+        )
+        for pol, cap in (("möjlighet", "Möjligheter"), ("utmaning", "Utmaningar")):
+            q = quotes_for_theme(q4, tid, polarity_filter=pol, n=2)
+            parts.append(quotes_html(q, audience, f"Citat – {label}: {cap.lower()}"))
+    return render.join(*parts)
+
+
+def actors_html(a: Analysis, *, audience: str) -> str:
+    """Section 5.5: actor × stance heatmap and table, improvement areas, quotes per question."""
+    from analysis import render
+    from analysis.figures import heatmap
+
+    counts = actor_stance_counts(a.stances)
+    fig = heatmap(counts, title="Samverkan per aktör")
+    _tilt_xlabels(fig, counts.columns, 20)
+    parts = [
+        render.figure(
+            fig,
+            "Värmekarta: antal kommuner per aktör och bedömning av samverkan (fungerar bra, "
+            "blandat, behöver förbättras, ingen eller liten kontakt).",
+            caption=f"Antal kommuner per aktör och bedömning (av {a.total} kommuner)",
+            data=counts,
+        )
+    ]
+    imp = improvement_counts(a.improvements, a.labels)
+    if not imp.empty:
+        imp = imp.assign(antal=imp["antal"].map(lambda n: count_phrase(n, a.total)))
+        parts.append(
+            render.table(
+                imp.rename(columns={"antal": "Antal kommuner"}),
+                "Förbättringsområden som flest kommuner nämner, per aktör",
+                index=False,
+            )
+        )
+    if audience == "internal":
+        parts.append(
+            render.table(
+                actor_stance_by_municipality(a.stances, a.municipalities),
+                "Bedömning per kommun och aktör (endast intern version)",
+            )
+        )
+    for q, label in ACTOR_QUESTIONS.items():
+        sents = a.sentences[a.sentences["question_id"] == q]
+        parts.append(quotes_html(select_quotes(sents, n=2), audience, f"Citat – {label}"))
+    return render.join(*parts)
+
+
+def priorities_html(a: Analysis, *, audience: str) -> str:
+    """Section 5.7: the ranking of the priority areas (Q14) as figure, table and quotes."""
+    from analysis import render
+
+    ranking = priority_ranking(a.question_matrices["q14"], a.labels, a.priority_ids, a.total)
+    named = ranking[ranking["antal"] > 0]
+    fig = count_bars(
+        named.set_index("Prioriterat område")["antal"],
+        a.total,
+        title="Prioriterade områden (fråga 14)",
+    )
+    table = ranking.set_index("Plats")[["Prioriterat område", "Antal kommuner"]]
+    others = a.counts("q14")
+    others = others[~others["tema"].isin([*a.priority_ids, *INFRA_SUBAREAS])]
+    parts = [
+        render.paragraph(
+            f"{count_phrase(len(named), len(ranking), 'prioriterade områden')} nämns av minst en "
+            "kommun. "
+            + summary_sentence(
+                named.rename(columns={"Prioriterat område": "Tema"}),
+                "Flest kommuner prioriterar",
+                none="",
+            )
+        ),
+        render.figure(
+            fig,
+            "Liggande staplar: antal kommuner som nämner respektive prioriterat område i fråga 14, "
+            "flest överst.",
+            caption="Prioriterade områden, rangordnade",
+            data=table,
+        ),
+        render.table(table, "Prioriterade områden (fråga 14), rangordnade efter antal kommuner"),
+    ]
+    if not others.empty:
+        parts.append(counts_table_html(others, "Andra teman i svaren på fråga 14"))
+    parts.append(
+        theme_quotes_html(a, named["tema"].head(4).tolist(), audience=audience, questions=["q14"])
+    )
+    return render.join(*parts)
+
+
+def crisis_html(a: Analysis, *, audience: str, theme_id: str = "civilt_forsvar") -> str:
+    """Section 5.2: how many municipalities raise crisis preparedness, in which questions."""
+    from analysis import render
+
+    n = int(a.matrix_all[theme_id].sum()) if theme_id in a.matrix_all else 0
+    per_q = {q: int(m[theme_id].sum()) for q, m in a.question_matrices.items() if theme_id in m}
+    where = [f"fråga {q[1:]} ({count_phrase(c, a.total)})" for q, c in per_q.items() if c]
+    text = f"{count_phrase(n, a.total)} tar upp krisberedskap eller civilt försvar i något svar"
+    text += f", i {list_phrase(where)}." if where else "."
+    parts = [render.paragraph(text)]
+    if n:
+        q = quotes_for_theme(a.sentences, theme_id, n=3)
+        parts.append(quotes_html(q, audience, f"Citat – {a.labels.get(theme_id, theme_id)}"))
+    return render.join(*parts)
+
+
+def _tilt_xlabels(fig, labels: Sequence[str], rotation: int = 35) -> None:
+    """Replace a heatmap's x tick labels by *labels* on one tilted line each (no overlap)."""
+    ax = fig.axes[0]
+    ax.set_xticklabels(
+        [str(x) for x in labels], rotation=rotation, ha="right", rotation_mode="anchor"
+    )
+
+
+def cooccurrence_html(a: Analysis, *, min_count: int = 2) -> str:
+    """Heatmap of themes named together in the same answer (municipalities; sub-areas left out)."""
+    from analysis import render
+    from analysis.figures import heatmap
+
+    main = [t for t in a.labels if t not in INFRA_SUBAREAS]
+    co = cooccurrence(a.coded[main], groups=a.coded["kommun"], min_count=min_count)
+    if co.empty:
+        return render.paragraph("Inga teman förekommer hos tillräckligt många kommuner.")
+    co.index = [a.labels[t] for t in co.index]
+    co.columns = [a.labels[t] for t in co.columns]
+    fig = heatmap(co, title="Antal kommuner som nämner båda temana i samma svar")
+    _tilt_xlabels(fig, co.columns)
+    pairs = [
+        (co.index[i], co.columns[j], int(co.iat[i, j]))
+        for i in range(len(co))
+        for j in range(i + 1, len(co))
+    ]
+    pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
+    top = [
+        f"\u201d{lower_first(x)}\u201d och \u201d{lower_first(y)}\u201d ({count_phrase(c, a.total)})"
+        for x, y, c in pairs[:3]
+        if c
+    ]
+    return render.join(
+        render.paragraph(
+            "Diagonalen visar hur många kommuner som nämner temat alls; övriga rutor hur många "
+            "kommuner som nämner båda temana i ett och samma svar. "
+            + (f"Vanligast tillsammans: {list_phrase(top)}." if top else "")
+        ),
+        render.figure(
+            fig,
+            "Värmekarta över hur ofta två teman nämns i samma svar, räknat i kommuner; mörkare "
+            "ruta betyder fler kommuner.",
+            caption=f"Teman som nämns av minst {min_count} kommuner",
+            data=co,
+        ),
+    )
+
+
+def coverage_html(a: Analysis, wide: pd.DataFrame) -> str:
+    """Answer length and coverage per question (table)."""
+    from analysis import render
+
+    cov = answer_coverage(wide, total=a.total).set_index("Fråga")
+    cov = cov.drop(columns=["antal"])
+    full = int((answer_coverage(wide, total=a.total)["antal"] == a.total).sum())
+    return render.join(
+        render.paragraph(
+            f"{count_phrase(full, len(cov), 'frågor')} har svar från samtliga "
+            f"{a.total} kommuner. Längden räknas i ord per svar."
+        ),
+        render.table(
+            cov,
+            "Svar per fråga: antal kommuner som svarat och svarens längd i ord",
+            number_format={"Median antal ord": "decimal1"},
+        ),
+    )
+
+
+def groups_html(a: Analysis, *, audience: str, min_cell: int) -> str:
+    """The group comparison (suppressed in public) with an explanation."""
+    from analysis import render
+    from analysis.reference import MUNICIPALITY_GROUPS
+
+    table = group_comparison(
+        a.matrix_all[[t for t in a.labels if t not in INFRA_SUBAREAS]],
+        a.groups,
+        a.labels,
+        MUNICIPALITY_GROUPS,
+        min_cell=min_cell,
+        audience=audience,
+    )
+    sizes = a.groups.map(MUNICIPALITY_GROUPS).value_counts()
+    size_text = list_phrase(
+        [
+            f"{lab}: {count_phrase(int(sizes.get(lab, 0)), a.total)}"
+            for lab in MUNICIPALITY_GROUPS.values()
+        ]
+    )
+    parts = [
+        render.paragraph(f"Grupperna (från referenstabellen över länets kommuner) är {size_text}.")
+    ]
+    if audience == "public":
+        parts.append(
+            render.notice(
+                f"I den publika versionen redovisas ingen grupp med färre än {min_cell} kommuner; "
+                "mindre grupper slås ihop med närmaste grupp. Umeå är ensam i sin grupp och visas "
+                f"därför aldrig separat. Antal under {min_cell} (och de antal som annars skulle "
+                "kunna räknas fram ur totalerna) visas som –. Teman som färre än "
+                f"{min_cell} kommuner nämner totalt ingår inte i jämförelsen."
+            )
+        )
+    parts.append(
+        render.table(
+            table,
+            "Antal kommuner per grupp som nämner respektive tema någon gång i fråga 2–15",
+        )
+    )
+    return render.join(*parts)
+
+
+def quality_html(a: Analysis, survey: str = SURVEY) -> str:
+    """Coding quality: agreement per theme, or how to create a verified coding."""
+    from analysis import render
+
+    if not a.verified or a.agreement is None:
+        return render.join(
+            render.paragraph(
+                "Det finns ännu ingen verifierad kodning av svaren, så kodningens kvalitet kan inte "
+                "redovisas här. Alla antal i rapporten bygger på den automatiska kodningen."
+            ),
+            render.paragraph(
+                "Så skapar du en verifierad kodning: kör "
+                f"analysis code --survey {survey} --review granskning.xlsx, "
+                "granska varje svar och skriv de teman som faktiskt förekommer i kolumnen "
+                "verified_themes (tema-id åtskilda med semikolon, eller - om inget tema passar), "
+                f"spara filen som data/raw/{survey}/verified_codes.xlsx och bygg rapporten igen "
+                f"(analysis run {survey})."
+            ),
+        )
+    ag = a.agreement
+    n = int(ag["n"].max()) if len(ag) else 0
+    shown = pd.DataFrame(
+        {
+            "Tema": ag["label"],
+            "Förslag": ag["suggested_n"].astype("int64"),
+            "Verifierat": ag["verified_n"].astype("int64"),
+            "Överensstämmelse": ag["agreement_pct"] / 100.0,
+            "Cohens kappa": ag["kappa"],
+        }
+    ).set_index("Tema")
+    return render.join(
+        render.paragraph(
+            f"{n} svar har granskats manuellt. Tabellen jämför de automatiska förslagen med de "
+            "verifierade koderna per tema: antal svar med temat enligt förslaget respektive "
+            "granskningen, andel svar där de är överens och Cohens kappa (överensstämmelse "
+            "utöver slumpen; saknas när temat aldrig eller alltid valts av båda). I rapportens "
+            "antal gäller de verifierade koderna där sådana finns."
+        ),
+        render.table(
+            shown,
+            "Överensstämmelse mellan föreslagna och verifierade koder per tema",
+            number_format={"Överensstämmelse": "percent", "Cohens kappa": "decimal2"},
+        ),
+    )
+
+
+def intro_html(a: Analysis, ds: Any, *, audience: str) -> str:
+    """What the data is: who answered, how many answers, synthetic or not, which version."""
+    from analysis import render
+    from analysis.reference import load_municipalities
+
+    county = len(load_municipalities())
+    manifest = getattr(ds, "manifest", None) or {}
+    synthetic = bool(getattr(ds, "synthetic", manifest.get("synthetic", False)))
+    parts = [
+        render.paragraph(
+            "Enkäten skickades i april 2023 till kommunchefen eller kommundirektören i var och en "
+            f"av länets {county} kommuner och innehöll 14 frågor med fritextsvar (fråga 2–15; "
+            f"fråga 1 gäller vilken kommun som svarar). Underlaget omfattar svar från {a.total} "
+            f"kommuner, sammanlagt {len(a.answers)} ifyllda fritextsvar. Alla antal i rapporten "
+            f"anges som antal kommuner av de {a.total} som svarat."
+        )
+    ]
+    if synthetic:
+        parts.append(
+            render.notice(
+                "Rapporten bygger på syntetiska demodata: svaren är skrivna för att efterlikna "
+                "innehållet i 2023 års rapport och är inte verkliga enkätsvar."
+            )
+        )
+    if audience == "public":
+        parts.append(
+            render.paragraph(
+                "Detta är den publika versionen. Citaten är avidentifierade (namn på kommuner, "
+                "orter, organisationer och personer är ersatta med [kommun], [organisation], "
+                "[person] eller [namn]) och ingen tabell eller figur visar vad en enskild kommun "
+                "har svarat."
+            )
+        )
+    else:
+        parts.append(
+            render.notice(
+                "Intern version: citat och tabeller visar vilken kommun som har svarat vad. "
+                "Versionen får inte publiceras."
+            )
+        )
+    return render.join(*parts)
+
+
+def method_html(
+    a: Analysis, ds: Any, themes: ThemeCodebook, *, audience: str, min_cell: int
+) -> str:
+    """The method and reservations section."""
+    from analysis import render
+
+    manifest = getattr(ds, "manifest", None) or {}
+    synthetic = bool(getattr(ds, "synthetic", manifest.get("synthetic", False)))
+    n_prio = len(a.priority_ids)
+    data_text = (
+        f"Data: {manifest.get('source_file', 'enkätexporten')} "
+        f"({manifest.get('rows_out', len(getattr(ds, 'wide', [])))} svarande efter inläsning), "
+        "inläst och kontrollerad med analysis ingest; e-postadresser, telefonnummer och "
+        "personnummer i fritexten är maskerade redan vid inläsningen."
+    )
+    if synthetic:
+        data_text += (
+            " Svaren är syntetiska demodata (manifestet anger synthetic: true), genererade från "
+            "en beskrivning av innehållet i 2023 års rapport. Resultaten visar hur rapporten "
+            "fungerar, inte vad kommunerna faktiskt svarade."
+        )
+    paras = [
+        data_text,
+        f"Kodning: varje svar på fråga 2–15 kodas automatiskt med temakodboken (version "
+        f"{themes.version}, {len(themes)} teman varav {n_prio} är rapportens prioriterade "
+        "områden). Termerna matchas efter svensk normalisering som klarar böjningar och "
+        "sammansättningar (t.ex. 'järnvägarna', 'bostadsbyggandet', 'elnätet') men inte falska "
+        "träffar som 'kommunikation' för 'kommun'. "
+        + (
+            "Verifierade koder från en manuell granskning ersätter förslagen där de finns."
+            if a.verified
+            else "Ingen manuell granskning av koderna finns ännu (se Kodningens kvalitet)."
+        ),
+        "Räkning: en kommun räknas en gång per tema och avsnitt, oavsett hur många av dess svar "
+        "som tar upp temat. Nämnaren är antalet kommuner som svarat på enkäten. Eftersom alla "
+        "länets kommuner ingår är siffrorna en totalräkning, inte ett urval; osäkerheten ligger i "
+        "kodningen, inte i urvalet.",
+        "Möjlighet eller utmaning (avsnitt 5.3) och aktörsbedömningar (avsnitt 5.5) bygger på "
+        "signalord i varje mening eller sats, med enkel hantering av negation ('inte "
+        "tillräcklig'). Ironi, villkor och långa resonemang kan läsas fel; bedömningarna är "
+        "därför en grov sammanfattning som bör läsas tillsammans med citaten.",
+        "Citat: per tema väljs korta meningar (högst 220 tecken) som liknar de övriga meningarna "
+        "om temat mest (ordöverlapp), högst ett citat per kommun; urvalet är deterministiskt. "
+        + (
+            "I den publika versionen maskeras namn på kommuner, orter, organisationer och "
+            "personer. Innehållet i ett citat (t.ex. en känd etablering) kan ändå peka ut en "
+            "kommun; läs därför citaten innan rapporten publiceras."
+            if audience == "public"
+            else "I den interna versionen visas kommunens namn efter varje citat."
+        ),
+        (
+            f"Röjandekontroll: i den publika versionen visas ingen grupp med färre än {min_cell} "
+            f"kommuner, antal mellan 1 och {min_cell - 1} i gruppjämförelsen visas som –, och "
+            "ytterligare celler döljs när ett dolt antal annars skulle kunna räknas fram ur "
+            "totalerna (sekundär röjandekontroll). Inga tabeller eller figurer redovisas per kommun."
+            if audience == "public"
+            else "Röjandekontroll tillämpas inte i den interna versionen."
+        ),
+        "Reservationer: originalrapportens avsnitt 5.2 byggde också på interna källor inom Region "
+        "Västerbotten som inte finns i enkäten. Kodboken är skriven utifrån rapportens egna "
+        "formuleringar, så teman som rapporten inte nämner fångas sämre. Antalen säger hur många "
+        "kommuner som tar upp ett tema, inte hur viktigt temat är för dem.",
+    ]
+    return render.join(*[render.paragraph(p) for p in paras])
+
+
+__all__ = [
+    "ACTOR_LABELS",
+    "ACTOR_QUESTIONS",
+    "INFRA_SUBAREAS",
+    "SECTION_QUESTIONS",
+    "STANCE_LABELS",
+    "TEXT_QUESTIONS",
+    "Analysis",
+    "actor_stance_by_municipality",
+    "actor_stance_counts",
+    "analyse",
+    "answer_coverage",
+    "answers_table",
+    "check_audience",
+    "code_frame",
+    "cooccurrence",
+    "count_phrase",
+    "group_comparison",
+    "improvement_counts",
+    "infrastructure_table",
+    "merge_small_groups",
+    "polarity",
+    "prepare_quotes",
+    "priority_ranking",
+    "quotes_for_theme",
+    "responding_municipalities",
+    "select_quotes",
+    "sentences_table",
+    "theme_counts",
+    "theme_matrix",
+]
