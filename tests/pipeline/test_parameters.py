@@ -1,0 +1,183 @@
+"""Registry, parameter validation (before anything executes) and the committed notebooks."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+from analysis import runner, runner_cli
+from analysis.errors import AnalysisError, ConfigError
+
+from .conftest import FIXTURES, HELLO
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def _cli(argv: list[str]) -> int:
+    """``analysis run`` as the dispatcher runs it (AnalysisError → its exit code)."""
+    parser = argparse.ArgumentParser()
+    runner_cli.configure(parser)
+    args = parser.parse_args(argv)
+    try:
+        return runner_cli.run(args)
+    except AnalysisError as exc:
+        print(exc)
+        return exc.exit_code
+
+
+# -- committed notebooks ----------------------------------------------------------------------
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebooks_have_no_outputs_and_one_parameters_cell(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell.get("outputs") == [], f"{path.name}: a cell has outputs (run nbstripout)"
+            assert cell.get("execution_count") is None, f"{path.name}: execution counts left"
+    assert len(runner.parameters_cells(nb)) == 1
+    for name, decl in runner.notebook_parameters(path).items():
+        assert decl.type_name in {"str", "int", "float", "bool"}, (name, decl)
+        assert decl.help, f"{path.name}: parameter {name} has no comment"
+
+
+@pytest.mark.parametrize("path", [*NOTEBOOKS, HELLO], ids=lambda p: p.name)
+def test_parameter_reader_agrees_with_papermill(path):
+    import papermill
+
+    ours = runner.notebook_parameters(path)
+    theirs = papermill.inspect_notebook(str(path))
+    unparsed = [name for name in ours if name not in theirs]
+    assert not unparsed, (
+        f"{path.name}: papermill.inspect_notebook (and `papermill --help-notebook`) cannot parse "
+        f"the parameter line(s) of {unparsed}; papermill's parser fails when the comment contains "
+        "' = ' (write e.g. 'empty means data/processed/<survey>')"
+    )
+    assert list(ours) == list(theirs)
+    for name, p in theirs.items():
+        assert ours[name].type_name == p["inferred_type_name"]
+        assert ours[name].default == ast.literal_eval(p["default"])
+        assert ours[name].help == p["help"]
+
+
+def test_overview_parameters_are_as_documented():
+    decl = runner.notebook_parameters(ROOT / "notebooks" / "survey_overview.ipynb")
+    assert {k: (d.type_name, d.default) for k, d in decl.items()} == {
+        "survey": ("str", "partner_2021"),
+        "input": ("str", ""),
+        "audience": ("str", "public"),
+        "min_cell": ("int", 5),
+    }
+
+
+def test_registry_entries_resolve():
+    reg = runner.load_registry(ROOT / "reports.yaml")
+    assert {
+        "overview_partner_2021",
+        "overview_municipality_2023",
+        "partner_2021",
+        "municipality_2023",
+    } <= set(reg)
+    for spec in reg.values():
+        assert spec.notebook.parent == ROOT / "notebooks"
+        if spec.notebook.is_file():
+            params = runner.resolve_parameters(spec)
+            assert params["survey"] == spec.parameters["survey"]
+
+
+def test_multiple_parameters_cells_refused(tmp_path):
+    nb = json.loads(HELLO.read_text(encoding="utf-8"))
+    nb["cells"][2]["metadata"]["tags"] = ["parameters"]
+    bad = tmp_path / "two.ipynb"
+    bad.write_text(json.dumps(nb), encoding="utf-8")
+    with pytest.raises(ConfigError, match="exakt en cell"):
+        runner.notebook_parameters(bad)
+
+
+# -- validation -------------------------------------------------------------------------------
+def _spec(**params):
+    return runner.ReportSpec("hello", HELLO, "Test", params)
+
+
+def test_cast_and_defaults():
+    params = runner.resolve_parameters(_spec(), {"min_cell": "3", "fail": "false"})
+    assert params["min_cell"] == 3 and params["fail"] is False
+    assert params["audience"] == "public" and params["greeting"] == "Hej"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fragment"),
+    [
+        ({"min_cel": "3"}, "okänd parameter 'min_cel'"),
+        ({"min_cell": "abc"}, "'abc' är inte ett heltal"),
+        ({"fail": "kanske"}, "sanningsvärde"),
+        ({"audience": "alla"}, "tillåtna värden: public, internal"),
+        ({"survey": "partner_2022"}, "tillåtna värden: partner_2021, municipality_2023"),
+    ],
+)
+def test_invalid_parameters_refused_with_valid_list(overrides, fragment):
+    with pytest.raises(ConfigError) as info:
+        runner.resolve_parameters(_spec(), overrides)
+    msg = str(info.value)
+    assert fragment in msg
+    assert "Giltiga parametrar: survey (str" in msg and "min_cell (int, standard 5)" in msg
+    assert info.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["-p", "nope", "1"],
+        ["-p", "min_cell", "abc"],
+        ["-p", "audience", "everyone"],
+        ["okand_rapport"],
+    ],
+)
+def test_cli_refuses_before_executing(hello_registry, tmp_path, argv, capsys):
+    out = tmp_path / "out"
+    code = _cli([*argv, "--registry", str(hello_registry), "--output-dir", str(out), "--quiet"])
+    assert code == 2
+    assert not out.exists(), "nothing may be executed or written"
+    assert capsys.readouterr().out.strip()
+
+
+def test_params_file_common_and_per_report(tmp_path, hello_registry):
+    pf = tmp_path / "p.yaml"
+    pf.write_text("min_cell: 7\nhello:\n  greeting: Hallå\n", encoding="utf-8")
+    common, per = runner_cli._read_params_file(pf, runner.load_registry(hello_registry))
+    assert common == {"min_cell": 7} and per == {"hello": {"greeting": "Hallå"}}
+
+
+def test_fingerprint_tracks_inputs(processed_fixture):
+    spec = _spec(survey="partner_2021", input=str(processed_fixture))
+    params = runner.resolve_parameters(spec)
+    fp = runner.fingerprint(spec, params)
+    assert runner.fingerprint(spec, dict(params)) == fp
+    assert runner.fingerprint(spec, {**params, "min_cell": 6}) != fp
+    (processed_fixture / "manifest.json").write_text('{"synthetic": false}', encoding="utf-8")
+    assert runner.fingerprint(spec, params) != fp
+    other = runner.ReportSpec("hello", HELLO, "Annan titel", spec.parameters)
+    assert runner.fingerprint(other, params) != runner.fingerprint(spec, params)
+
+
+def test_generated_at_honours_source_date_epoch(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")
+    assert runner.generated_at() == "1970-01-01T00:00:00Z"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "soon")
+    with pytest.raises(ConfigError):
+        runner.generated_at()
+
+
+def test_fixture_notebooks_are_clean():
+    for path in FIXTURES.glob("*.ipynb"):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        assert all(c.get("outputs", []) == [] for c in nb["cells"] if c["cell_type"] == "code")
+
+
+def test_relative_input_is_resolved_against_the_project_root():
+    params = runner.resolve_parameters(_spec(), {"input": "data/processed/partner_2021"})
+    assert params["input"] == str(ROOT / "data" / "processed" / "partner_2021")
+    assert runner._display_path("input", params["input"]) == "data/processed/partner_2021"
