@@ -19,13 +19,6 @@ from analysis.coding import (
 from analysis.errors import ConfigError, InputValidationError
 
 
-@pytest.fixture(scope="module")
-def themes():
-    from analysis.themes import load_themes
-
-    return load_themes()
-
-
 def _sm_kappa(a, b):
     table = np.zeros((2, 2))
     for x, y in zip(a, b, strict=True):

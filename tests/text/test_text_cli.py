@@ -7,14 +7,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-
-@pytest.fixture(scope="module")
-def themes():
-    from analysis.themes import load_themes
-
-    return load_themes()
-
-
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 

@@ -8,13 +8,6 @@ from analysis.coding import code_texts, code_texts_naive, themes_found
 from analysis.textnorm import parse_term, tokenize, word_matches
 
 
-@pytest.fixture(scope="module")
-def themes():
-    from analysis.themes import load_themes
-
-    return load_themes()
-
-
 @pytest.mark.parametrize(
     ("token", "word", "mode"),
     [

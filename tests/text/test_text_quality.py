@@ -11,14 +11,6 @@ from pathlib import Path
 
 import pytest
 
-
-@pytest.fixture(scope="module")
-def themes():
-    from analysis.themes import load_themes
-
-    return load_themes()
-
-
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "src/analysis/demo_content/municipality_2023_answers.yaml"
 HOLDOUT = ROOT / "tests/fixtures/coding_holdout"

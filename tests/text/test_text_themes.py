@@ -8,14 +8,6 @@ import yaml
 from analysis.errors import ConfigError
 from analysis.themes import PRIORITY_AREAS, load_themes, parse_themes
 
-
-@pytest.fixture(scope="module")
-def themes():
-    from analysis.themes import load_themes
-
-    return load_themes()
-
-
 REQUIRED_IDS = {
     *PRIORITY_AREAS,
     "naringsliv",
