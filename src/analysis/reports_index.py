@@ -43,7 +43,8 @@ def _css() -> str:
 def _params(params) -> str:
     if not params:
         return "–"
-    return ", ".join(f"<code>{_e(k)} = {_e(v)}</code>" for k, v in params)
+    shown = ((k, '""' if v == "" else v) for k, v in params)
+    return ", ".join(f"<code>{_e(k)} = {_e(v)}</code>" for k, v in shown)
 
 
 def render_index(registry: Mapping, output_dir: Path | str) -> str:
@@ -85,7 +86,9 @@ def render_index(registry: Mapping, output_dir: Path | str) -> str:
         data_file = success.get("data_file")
         sha = success.get("data_sha256")
         data_cell = (
-            f'{_e(data_file)}<br><code class="hash">{_e(sha)}</code>' if data_file or sha else "–"
+            f'{_e(data_file).replace("_", "_<wbr>")}<br><code class="hash">{_e(sha)}</code>'
+            if data_file or sha
+            else "–"
         )
         if success.get("synthetic"):
             data_cell += "<br><small>syntetiska demodata</small>"
@@ -94,7 +97,7 @@ def render_index(registry: Mapping, output_dir: Path | str) -> str:
         rows.append(
             "<tr>"
             f'<th scope="row">{title_cell}<br><small><code>{_e(name)}</code></small></th>'
-            f"<td>{_e(survey) or '–'}</td>"
+            f"<td>{_e(survey).replace('_', '_<wbr>') or '–'}</td>"
             f"<td>{data_cell}</td>"
             f"<td>{_params(success.get('parameters'))}</td>"
             f"<td>{gen_cell}</td>"
