@@ -37,6 +37,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 
 from analysis import render
+from analysis.audience import AUDIENCES, check_audience
 from analysis.errors import ConfigError
 
 __all__ = [
@@ -55,7 +56,6 @@ __all__ = [
     "title_html",
 ]
 
-AUDIENCES = ("public", "internal")
 SUPPRESSED = render.SUPPRESSED
 COLUMN_LABELS = {"antal": "Antal", "andel": "Andel", "ki": "95 % konfidensintervall"}
 
@@ -91,24 +91,6 @@ def _labels(q) -> list[str]:
 
 def _non_substantive(q) -> list[str]:
     return [str(x) for x in (_get(q, "non_substantive") or [])]
-
-
-def check_audience(audience: str) -> str:
-    """Validate the ``audience`` parameter.
-
-    >>> check_audience("internal")
-    'internal'
-    >>> check_audience("alla")
-    Traceback (most recent call last):
-    ...
-    analysis.errors.ConfigError: Parametern audience måste vara 'public' eller 'internal', inte 'alla'.
-    """
-    a = str(audience).strip().lower()
-    if a not in AUDIENCES:
-        raise ConfigError(
-            f"Parametern audience måste vara 'public' eller 'internal', inte {audience!r}."
-        )
-    return a
 
 
 def _check_min_cell(min_cell: int) -> int:

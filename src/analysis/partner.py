@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import stats
+from analysis.audience import AUDIENCES, check_audience
 from analysis.suppression import SUPPRESSED, suppress_series, suppress_table, table_with_margins
 
 __all__ = [
@@ -64,25 +65,9 @@ __all__ = [
 ]
 
 SURVEY = "partner_2021"
-AUDIENCES = ("public", "internal")
 LIKERT_POSITIVE = ("Instämmer delvis", "Instämmer helt")
 DIMENSIONS = {"q4": "Inkluderande", "q5": "Attraktiv", "q6": "Innovativ"}
 """The three Likert statements of the assignment, question id → short Swedish label."""
-
-
-def check_audience(audience: str) -> str:
-    """Validate the ``audience`` parameter.
-
-    >>> check_audience("public")
-    'public'
-    """
-    if audience not in AUDIENCES:
-        from analysis.errors import ConfigError
-
-        raise ConfigError(
-            f"Okänd målgrupp {audience!r}. Använd 'public' (publik rapport) eller 'internal'."
-        )
-    return audience
 
 
 # --------------------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis import SURVEYS, paths
+from analysis.audience import AUDIENCES
 from analysis.errors import ConfigError
 
 __all__ = [
@@ -76,7 +77,6 @@ KERNEL_NAME = "analysis"
 """The kernel ``make`` installs (``python -m ipykernel install --sys-prefix --name analysis``)."""
 FALLBACK_KERNEL = "python3"
 DEFAULT_CELL_TIMEOUT = 600
-AUDIENCES = ("public", "internal")
 ENUMERATIONS: dict[str, tuple[str, ...]] = {"survey": SURVEYS, "audience": AUDIENCES}
 REMOVE_CELL_TAGS = ("remove", "injected-parameters", "parameters")
 REMOVE_OUTPUT_TAGS = ("remove-output",)
