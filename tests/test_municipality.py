@@ -487,3 +487,157 @@ def test_count_bars_is_deterministic():
     counts = pd.Series({"Kompetensförsörjning": 9, "Attraktion": 3})
     one = png_bytes(mu.count_bars(counts, 15, title="T"))
     assert one == png_bytes(mu.count_bars(counts, 15, title="T"))
+
+
+# -- banding of small counts (public report) -------------------------------------------------
+def test_band_count_bands_only_counts_between_one_and_min_cell_minus_one():
+    assert [mu.band_count(n, 5) for n in range(7)] == [
+        "0",
+        "färre än 5",
+        "färre än 5",
+        "färre än 5",
+        "färre än 5",
+        "5",
+        "6",
+    ]
+    assert mu.band_count(np.int64(2), 3) == "färre än 3"
+    assert [mu.band_count(n, None) for n in (0, 1, 4)] == ["0", "1", "4"]
+    assert mu.count_phrase(4, 15, min_cell=5) == "färre än 5 av 15 kommuner"
+    assert mu.count_phrase(0, 15, min_cell=5) == "0 av 15 kommuner"
+    assert mu.band_limit("public", 3) == 3 and mu.band_limit("internal", 3) is None
+
+
+def test_band_frame_keeps_exact_ints_and_does_not_mutate():
+    t = pd.DataFrame({"a": [0, 4, 5], "b": [1, 9, 2]}, index=["x", "y", "z"])
+    before = t.copy()
+    out = mu.band_frame(t, 5)
+    pd.testing.assert_frame_equal(t, before)
+    assert out.to_dict("list") == {"a": [0, "färre än 5", 5], "b": ["färre än 5", 9, "färre än 5"]}
+    assert isinstance(out.loc["z", "a"], (int, np.integer))
+    pd.testing.assert_frame_equal(mu.band_frame(t, None), t)
+
+
+def test_theme_counts_public_bands_and_orders_banded_themes_by_codebook():
+    m = pd.DataFrame({"a": [1, 0, 0, 0, 0, 0], "b": [1] * 6, "c": [1, 1, 1, 0, 0, 0], "d": [0] * 6})
+    t = mu.theme_counts(m, {}, total=15, min_cell=5)
+    # c (3) and a (1) are both banded: codebook order, not count order
+    assert t["tema"].tolist() == ["b", "a", "c"]
+    assert t["Antal kommuner"].tolist() == [
+        "6 av 15 kommuner",
+        "färre än 5 av 15 kommuner",
+        "färre än 5 av 15 kommuner",
+    ]
+    assert t["antal"].tolist() == [6, 1, 3]  # exact counts kept for computation
+    assert mu.theme_counts(m, {}, total=15)["tema"].tolist() == ["b", "c", "a"]
+
+
+def test_priority_ranking_public_gives_banded_areas_one_shared_place():
+    m = pd.DataFrame(
+        {
+            "p1": [1, 0, 0, 0, 0, 0],
+            "p2": [1] * 6,
+            "p3": [1, 1, 1, 1, 0, 0],
+            "p4": [0] * 6,
+            "p5": [1, 1, 0, 0, 0, 0],
+        }
+    )
+    ids = ["p1", "p2", "p3", "p4", "p5"]
+    r = mu.priority_ranking(m, {}, ids, total=15, min_cell=5)
+    assert r["tema"].tolist() == ["p2", "p1", "p3", "p5", "p4"]  # report order within the band
+    assert r["Plats"].tolist() == [1, 2, 2, 2, 5]
+    assert r["Antal kommuner"].tolist() == [
+        "6 av 15 kommuner",
+        *["färre än 5 av 15 kommuner"] * 3,
+        "0 av 15 kommuner",
+    ]
+    internal = mu.priority_ranking(m, {}, ids, total=15)
+    assert internal["tema"].tolist() == ["p2", "p3", "p5", "p1", "p4"]
+    assert internal["Plats"].tolist() == [1, 2, 3, 4, 5]
+
+
+def test_answer_coverage_public_bands_counts_and_hides_lengths_of_few_answers():
+    w = pd.DataFrame(
+        {"q1": list("ABCDEF"), "q2": ["ett två"] * 6, "q3": ["ett", "ett två tre"] + [""] * 4}
+    )
+    cov = mu.answer_coverage(w, ["q2", "q3"], min_cell=5)
+    assert cov["Svar från"].tolist() == ["6 av 6 kommuner", "färre än 5 av 6 kommuner"]
+    assert (
+        cov.loc[1, ["Median antal ord", "Kortaste", "Längsta", "Ord totalt"]].tolist() == ["–"] * 4
+    )
+    assert cov.loc[0, "Ord totalt"] == 12
+    assert mu.answer_coverage(w, ["q3"]).loc[0, "Längsta"] == 3
+
+
+def _feasible_values(shown_row, total, min_cell):
+    """Brute force, independent of the implementation: every value each banded cell can take
+    given the published row and its total. The reader knows that a "–" next to published
+    cells is a complementary suppression (at least min_cell); a row of only "–" may hide
+    anything."""
+    all_hidden = all(v == "–" for v in shown_row)
+    domains = []
+    for v in shown_row:
+        if isinstance(v, str) and v.startswith("färre än"):
+            domains.append(range(1, min_cell))
+        elif v == "–":
+            domains.append(range(0 if all_hidden else min_cell, total + 1))
+        else:
+            domains.append([int(v)])
+    values = [set() for _ in shown_row]
+    for combo in itertools.product(*domains):
+        if sum(combo) == total:
+            for i, x in enumerate(combo):
+                values[i].add(x)
+    return values
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        [1, 13, 1, 0],
+        [3, 0, 0, 12],
+        [1, 1, 0, 13],
+        [3, 4, 8, 0],
+        [4, 4, 7, 0],
+        [9, 3, 2, 1],
+        [2, 0, 0, 0],
+        [4, 4, 0, 0],
+        [10, 5, 0, 0],
+    ],
+)
+def test_band_with_row_totals_never_lets_a_band_be_recovered_from_the_row_total(row):
+    table = pd.DataFrame([row], columns=list("abcd"), index=["x"])
+    shown = mu.band_with_row_totals(table, 5).iloc[0].tolist()
+    total = sum(row)
+    # exact counts are never altered, small counts are never shown exactly
+    for v, s in zip(row, shown, strict=True):
+        assert s in ("färre än 5", "–") if 0 < v < 5 else s in (v, "–")
+    feasible = _feasible_values(shown, total, 5)
+    for v, vals in zip(row, feasible, strict=True):
+        if 0 < v < 5:
+            assert v in vals and len(vals) > 1, (row, shown)
+    if not any(0 < v < 5 for v in row):
+        assert shown == row  # nothing to protect, nothing hidden
+
+
+def test_band_with_row_totals_on_the_actor_table_hides_as_little_as_needed():
+    counts = pd.DataFrame(
+        [[1, 13, 1, 0], [10, 5, 0, 0], [9, 3, 2, 1]],
+        columns=list(mu.STANCE_LABELS.values()),
+        index=["Länsstyrelsen", "Polisen", "Universiteten"],
+    )
+    shown = mu.band_with_row_totals(counts, 5)
+    assert shown.loc["Länsstyrelsen"].tolist() == ["färre än 5", "–", "färre än 5", 0]
+    assert shown.loc["Polisen"].tolist() == [10, 5, 0, 0]
+    assert shown.loc["Universiteten"].tolist() == [9, "färre än 5", "färre än 5", "färre än 5"]
+
+
+def test_count_bars_public_does_not_draw_banded_counts_to_length():
+    counts = pd.Series({"Kompetensförsörjning": 9, "Attraktion": 3, "Socialtjänst": 1})
+    fig = mu.count_bars(counts, 15, title="T", min_cell=5)
+    ax = fig.axes[0]
+    widths = sorted(round(p.get_width(), 6) for p in ax.patches)
+    assert widths == [4.0, 4.0, 9.0]  # both banded bars span the band 0–4
+    labels = [t.get_text() for t in ax.texts]
+    assert labels.count("<5") == 2 and "9" in labels and "3" not in labels and "1" not in labels
+    internal = mu.count_bars(counts, 15, title="T")
+    assert {t.get_text() for t in internal.axes[0].texts} == {"9", "3", "1"}

@@ -285,3 +285,39 @@ def test_quality_section_explains_how_to_verify(built):
         assert "analysis code --survey municipality_2023 --review granskning.xlsx" in quality
     else:
         assert "kappa" in quality
+
+
+@pytest.mark.slow
+def test_public_report_passes_the_privacy_audit_and_internal_keeps_exact_counts(built):
+    from analysis.report_audit import audit_html
+
+    public = built["public"]
+    findings = audit_html(public, min_cell=5)
+    assert findings == [], "\n".join(str(f) for f in findings[:20])
+    page = _parse(public)
+    cells = [c for t in page.tables for c in t["cells"]]
+    # small counts are banded (tables and prose), none is shown exactly
+    assert "färre än 5 av 15 kommuner" in cells
+    assert not [c for c in cells if re.fullmatch(r"[1-4] av 15 kommuner", c)]
+    text = " ".join(" ".join(page.text).split())
+    assert not re.search(r"(?<![\d,.])[1-4] av 15 kommuner", text)
+    assert "Färre än 5 av 15 kommuner" in text or "färre än 5 av 15 kommuner" in text
+    method = _section_texts(page, public)["Metod och reservationer"]
+    assert "färre än 5" in method and "visas exakt" in method
+    # the actor × stance table: no small number, and no band recoverable from a row of 15
+    actors = next(t for t in page.tables if t["caption"].startswith("Antal kommuner per aktör"))
+    assert actors["cells"] and all(
+        c in ("färre än 5", "–") or int(c) == 0 or int(c) >= 5 for c in actors["cells"]
+    )
+    for i in range(0, len(actors["cells"]), 4):
+        row = actors["cells"][i : i + 4]
+        if sum(c == "färre än 5" for c in row) == 1:
+            assert "–" in row, row  # a lone band would equal 15 minus the rest
+
+    internal = built["internal"]
+    ipage = _parse(internal)
+    icells = [c for t in ipage.tables for c in t["cells"]]
+    assert [c for c in icells if re.fullmatch(r"[1-4] av 15 kommuner", c)]
+    assert "färre än 5" not in " ".join(ipage.text)
+    small = [f for f in audit_html(internal, min_cell=5) if f.kind == "small_cell"]
+    assert small  # the internal build shows the exact small counts the public one bands

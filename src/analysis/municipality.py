@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from analysis.errors import ConfigError
+from analysis.audience import check_audience
 from analysis.textnorm import split_sentences, tokenize, word_matches
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -76,7 +76,6 @@ INFRA_SUBAREAS: dict[str, str] = {
 }
 """The sub-areas of section 5.3 (theme id → Swedish heading), in the report's order."""
 
-AUDIENCES = ("public", "internal")
 
 POLARITY_LABELS: dict[str, str] = {
     "möjlighet": "Möjlighet",
@@ -194,33 +193,88 @@ def polarity(sentence: object) -> str:
 # --------------------------------------------------------------------------------------------
 # Small helpers
 # --------------------------------------------------------------------------------------------
-def count_phrase(n: int, total: int, unit: str = "kommuner") -> str:
+BAND_TEMPLATE = "färre än {min_cell}"
+"""How a public report shows a count ``0 < n < min_cell`` (in tables and in sentences)."""
+
+BAND_SHORT = "<{min_cell}"
+"""The same band in the short form used inside figures."""
+
+SUPPRESSED = "–"
+"""Shown instead of a hidden value (the en dash of :mod:`analysis.render`)."""
+
+
+def is_banded(n: object, min_cell: int | None) -> bool:
+    """True when *n* is a small count that the public report shows as a band.
+
+    ``min_cell=None`` (the internal report) never bands.
+
+    >>> is_banded(3, 5), is_banded(0, 5), is_banded(5, 5), is_banded(3, None)
+    (True, False, False, False)
+    """
+    if min_cell is None or n is None or isinstance(n, str) or pd.isna(n):
+        return False
+    return 0 < int(n) < int(min_cell)
+
+
+def band_count(n: int, min_cell: int | None) -> str:
+    """A count as published: ``"färre än 5"`` for ``0 < n < min_cell``, otherwise exactly.
+
+    Zeros and counts of at least *min_cell* are shown as they are; ``min_cell=None`` (the
+    internal report) shows every count exactly.
+
+    >>> band_count(3, 5), band_count(0, 5), band_count(12, 5), band_count(3, None)
+    ('färre än 5', '0', '12', '3')
+    """
+    if is_banded(n, min_cell):
+        return BAND_TEMPLATE.format(min_cell=int(min_cell))
+    return str(int(n))
+
+
+def band_frame(
+    df: pd.DataFrame, min_cell: int | None, columns: Sequence[object] | None = None
+) -> pd.DataFrame:
+    """Copy of *df* with the small counts of *columns* (default: all) replaced by the band.
+
+    Exact counts stay integers (so tables keep their number formatting); banded cells become the
+    string ``"färre än {min_cell}"``. ``min_cell=None`` returns an unchanged copy.
+
+    >>> t = pd.DataFrame({"a": [0, 3, 7], "b": [12, 1, 5]}, index=["x", "y", "z"])
+    >>> band_frame(t, 5).to_dict("list")
+    {'a': [0, 'färre än 5', 7], 'b': [12, 'färre än 5', 5]}
+    >>> band_frame(t, 5, columns=["b"])["a"].tolist()
+    [0, 3, 7]
+    """
+    out = df.copy()
+    if min_cell is None:
+        return out
+    for c in list(df.columns) if columns is None else list(columns):
+        out[c] = [band_count(v, min_cell) if is_banded(v, min_cell) else v for v in df[c].tolist()]
+        out[c] = out[c].astype(object)
+    return out
+
+
+def band_limit(audience: str, min_cell: int) -> int | None:
+    """The banding threshold for an audience: *min_cell* in ``public``, ``None`` internally.
+
+    >>> band_limit("public", 5), band_limit("internal", 5)
+    (5, None)
+    """
+    return int(min_cell) if check_audience(audience) == "public" else None
+
+
+def count_phrase(n: int, total: int, unit: str = "kommuner", *, min_cell: int | None = None) -> str:
     """Format a count as the report does: "N av TOTAL kommuner".
+
+    With *min_cell* (the public report) a count ``0 < n < min_cell`` is banded.
 
     >>> count_phrase(1, 15)
     '1 av 15 kommuner'
     >>> count_phrase(0, 15, unit="svarande")
     '0 av 15 svarande'
+    >>> count_phrase(3, 15, min_cell=5), count_phrase(7, 15, min_cell=5)
+    ('färre än 5 av 15 kommuner', '7 av 15 kommuner')
     """
-    return f"{int(n)} av {int(total)} {unit}"
-
-
-def check_audience(audience: str) -> str:
-    """Validate the ``audience`` parameter (``public`` or ``internal``).
-
-    >>> check_audience("Public")
-    'public'
-    >>> check_audience("alla")
-    Traceback (most recent call last):
-    ...
-    analysis.errors.ConfigError: Parametern audience måste vara 'public' eller 'internal', inte 'alla'.
-    """
-    a = str(audience).strip().lower()
-    if a not in AUDIENCES:
-        raise ConfigError(
-            f"Parametern audience måste vara 'public' eller 'internal', inte {audience!r}."
-        )
-    return a
+    return f"{band_count(n, min_cell)} av {int(total)} {unit}"
 
 
 def _clean_text(value: object) -> str:
@@ -363,10 +417,14 @@ def theme_counts(
     total: int | None = None,
     *,
     drop_zero: bool = True,
+    min_cell: int | None = None,
 ) -> pd.DataFrame:
     """Number of municipalities per theme, most frequent first (ties: codebook order).
 
     Columns: ``tema`` (id), ``Tema`` (label), ``antal``, ``Antal kommuner`` ("N av 15 kommuner").
+    With *min_cell* (public) the small counts are banded in ``Antal kommuner`` and the banded
+    themes are listed after the others in codebook order, so that their order does not reveal
+    which of them is named more often (``antal`` keeps the exact count for computations).
 
     >>> m = pd.DataFrame({"x": [1, 1, 0], "y": [0, 1, 0], "z": [0, 0, 0]}, index=["A", "B", "C"])
     >>> theme_counts(m, {"x": "Ex", "y": "Ypsilon", "z": "Zeta"})
@@ -380,11 +438,19 @@ def theme_counts(
     df = pd.DataFrame({"tema": counts.index, "antal": counts.to_numpy()})
     if drop_zero:
         df = df[df["antal"] > 0]
-    df = df.assign(_o=df["tema"].map(order)).sort_values(["antal", "_o"], ascending=[False, True])
-    df = df.drop(columns="_o").reset_index(drop=True)
+    df = df.assign(_o=df["tema"].map(order), _k=_sort_key(df["antal"], min_cell))
+    df = df.sort_values(["_k", "_o"], ascending=[False, True], kind="mergesort")
+    df = df.drop(columns=["_o", "_k"]).reset_index(drop=True)
     df.insert(1, "Tema", df["tema"].map(lambda t: labels.get(t, t)))
-    df["Antal kommuner"] = [count_phrase(n, total) for n in df["antal"]]
+    df["Antal kommuner"] = [count_phrase(n, total, min_cell=min_cell) for n in df["antal"]]
     return df
+
+
+def _sort_key(counts: pd.Series, min_cell: int | None) -> pd.Series:
+    """Counts for sorting, with every banded count replaced by one value (a tie)."""
+    if min_cell is None:
+        return counts.astype("int64")
+    return counts.map(lambda n: 1 if is_banded(n, min_cell) else int(n)).astype("int64")
 
 
 def priority_ranking(
@@ -392,11 +458,16 @@ def priority_ranking(
     labels: Mapping[str, str],
     priority_ids: Sequence[str],
     total: int | None = None,
+    *,
+    min_cell: int | None = None,
 ) -> pd.DataFrame:
     """Rank the priority areas by how many municipalities name them (Q14).
 
     Ties share a rank (competition ranking "1, 2, 2, 4"); within a tie the report's order is
-    kept. Areas nobody named are listed last with 0.
+    kept. Areas nobody named are listed last with 0. With *min_cell* (public) all banded areas
+    (named by 1 to ``min_cell - 1`` municipalities) are treated as one tie: they share a place,
+    are listed in the report's order and show the band in ``Antal kommuner`` — so neither their
+    places nor their order reveal the exact counts.
 
     Columns: ``Plats``, ``tema``, ``Prioriterat område``, ``antal``, ``Antal kommuner``.
 
@@ -412,11 +483,13 @@ def priority_ranking(
     counts = matrix[ids].sum(axis=0).astype("int64") if ids else pd.Series(dtype="int64")
     df = pd.DataFrame({"tema": ids, "antal": [int(counts[t]) for t in ids]})
     df["_o"] = range(len(df))
-    df = df.sort_values(["antal", "_o"], ascending=[False, True]).drop(columns="_o")
+    df["_k"] = _sort_key(df["antal"], min_cell)
+    df = df.sort_values(["_k", "_o"], ascending=[False, True], kind="mergesort")
     df = df.reset_index(drop=True)
-    df.insert(0, "Plats", df["antal"].rank(method="min", ascending=False).astype("int64"))
+    df.insert(0, "Plats", df["_k"].rank(method="min", ascending=False).astype("int64"))
+    df = df.drop(columns=["_o", "_k"])
     df.insert(2, "Prioriterat område", df["tema"].map(lambda t: labels.get(t, t)))
-    df["Antal kommuner"] = [count_phrase(n, total) for n in df["antal"]]
+    df["Antal kommuner"] = [count_phrase(n, total, min_cell=min_cell) for n in df["antal"]]
     return df
 
 
@@ -460,11 +533,14 @@ def answer_coverage(
     total: int | None = None,
     question_numbers: Mapping[str, int] | None = None,
     municipality_column: str = "q1",
+    min_cell: int | None = None,
 ) -> pd.DataFrame:
     """Per question: how many municipalities answered and how long the answers are (words).
 
     Columns: ``Fråga``, ``antal``, ``Svar från``, ``Median antal ord``, ``Kortaste``,
-    ``Längsta``, ``Ord totalt``. Lengths are over the non-empty answers (0 when none).
+    ``Längsta``, ``Ord totalt``. Lengths are over the non-empty answers (0 when none). With
+    *min_cell* (public) a small ``Svar från`` is banded and the length figures of that question
+    are shown as "–" (they describe the few answers one by one).
 
     >>> w = pd.DataFrame({"q1": ["A", "B"], "q2": ["ett två tre", ""], "q3": ["ett", "ett två"]})
     >>> answer_coverage(w, ["q2", "q3"])[["Fråga", "antal", "Svar från", "Median antal ord"]]
@@ -481,18 +557,22 @@ def answer_coverage(
         n = int(munis[answered].dropna().nunique())
         words = texts[answered].map(lambda t: len(tokenize(t)))
         number = (question_numbers or {}).get(q, int(q.lstrip("q")) if q[1:].isdigit() else q)
-        rows.append(
-            {
-                "Fråga": str(number),
-                "antal": n,
-                "Svar från": count_phrase(n, total),
-                "Median antal ord": float(words.median()) if len(words) else 0.0,
-                "Kortaste": int(words.min()) if len(words) else 0,
-                "Längsta": int(words.max()) if len(words) else 0,
-                "Ord totalt": int(words.sum()) if len(words) else 0,
-            }
-        )
+        row: dict[str, object] = {
+            "Fråga": str(number),
+            "antal": n,
+            "Svar från": count_phrase(n, total, min_cell=min_cell),
+            "Median antal ord": float(words.median()) if len(words) else 0.0,
+            "Kortaste": int(words.min()) if len(words) else 0,
+            "Längsta": int(words.max()) if len(words) else 0,
+            "Ord totalt": int(words.sum()) if len(words) else 0,
+        }
+        if is_banded(n, min_cell):
+            row.update({k: SUPPRESSED for k in _LENGTH_COLUMNS})
+        rows.append(row)
     return pd.DataFrame(rows)
+
+
+_LENGTH_COLUMNS = ("Median antal ord", "Kortaste", "Längsta", "Ord totalt")
 
 
 # --------------------------------------------------------------------------------------------
@@ -612,6 +692,88 @@ def actor_stance_by_municipality(
     wide.index = pd.Index(list(municipalities), name="Kommun")
     wide.columns = [actor_labels[a] for a in wide.columns]
     return wide
+
+
+def _row_determined(values: Sequence[int], kinds: Sequence[str], min_cell: int) -> bool:
+    """Whether a banded cell of one row can be recovered from the row's (known) total.
+
+    *kinds* per cell: ``"shown"`` (exact), ``"band"`` (1 … min_cell − 1) or ``"hidden"``
+    (a complementary "–": only counts of at least *min_cell* are ever hidden so, a reader knows
+    it lies between *min_cell* and the total). Every
+    assignment of the unknown cells that adds up to the total is enumerated; a banded cell is
+    recovered when it takes the same value in all of them.
+
+    >>> _row_determined([1, 13, 1, 0], ["band", "shown", "band", "shown"], 5)
+    True
+    >>> _row_determined([1, 13, 1, 0], ["band", "hidden", "band", "shown"], 5)
+    False
+    >>> _row_determined([3, 4, 8, 0], ["band", "band", "shown", "shown"], 5)
+    False
+    """
+    total = int(sum(int(v) for v in values))
+    rest = total - sum(int(v) for v, k in zip(values, kinds, strict=True) if k == "shown")
+    unknown = [i for i, k in enumerate(kinds) if k != "shown"]
+    domains = [
+        range(1, min_cell) if kinds[i] == "band" else range(min_cell, total + 1) for i in unknown
+    ]
+    seen: list[set[int]] = [set() for _ in unknown]
+
+    def walk(pos: int, remaining: int, chosen: list[int]) -> None:
+        if pos == len(unknown):
+            if remaining == 0:
+                for j, v in enumerate(chosen):
+                    seen[j].add(v)
+            return
+        for v in domains[pos]:
+            if v > remaining:
+                break
+            walk(pos + 1, remaining - v, [*chosen, v])
+
+    walk(0, rest, [])
+    return any(len(seen[j]) <= 1 for j, i in enumerate(unknown) if kinds[i] == "band")
+
+
+def band_with_row_totals(table: pd.DataFrame, min_cell: int) -> pd.DataFrame:
+    """Band a count table whose row totals a reader knows (e.g. every row adds up to 15).
+
+    Small counts become ``"färre än {min_cell}"``. When a row's total would still give a banded
+    count away (one banded cell, or banded cells that can only add up one way, such as two
+    banded cells summing to 2), the smallest exact count of at least *min_cell* in that row is
+    hidden as well ("–", complementary suppression) until no banded cell can be recovered
+    (checked by :func:`_row_determined`); if the row has no such count left, the whole row is
+    shown as "–". Zeros are shown. Column totals are assumed unknown (not published).
+
+    >>> t = pd.DataFrame({"Bra": [1, 10, 3], "Blandat": [13, 5, 0], "Dåligt": [1, 0, 12]},
+    ...                  index=["a", "b", "c"])
+    >>> band_with_row_totals(t, 5).to_dict("index")["a"]
+    {'Bra': 'färre än 5', 'Blandat': '–', 'Dåligt': 'färre än 5'}
+    >>> band_with_row_totals(t, 5).to_dict("index")["c"]
+    {'Bra': 'färre än 5', 'Blandat': 0, 'Dåligt': '–'}
+    >>> band_with_row_totals(t, 5).to_dict("index")["b"]
+    {'Bra': 10, 'Blandat': 5, 'Dåligt': 0}
+    """
+    out = table.astype(object).copy()
+    band = BAND_TEMPLATE.format(min_cell=int(min_cell))
+    for r in range(len(table)):
+        values = [int(v) for v in table.iloc[r].tolist()]
+        kinds = ["band" if is_banded(v, min_cell) else "shown" for v in values]
+        if "band" not in kinds:
+            continue
+        while _row_determined(values, kinds, min_cell):
+            candidates = [
+                (v, c) for c, (v, k) in enumerate(zip(values, kinds, strict=True))
+                if k == "shown" and v >= min_cell
+            ]  # fmt: skip
+            if not candidates:
+                kinds = ["all"] * len(values)
+                break
+            kinds[min(candidates)[1]] = "hidden"
+        for c, kind in enumerate(kinds):
+            if kind == "band":
+                out.iat[r, c] = band
+            elif kind in ("hidden", "all"):
+                out.iat[r, c] = SUPPRESSED
+    return out
 
 
 def improvement_counts(
@@ -969,15 +1131,18 @@ class Analysis:
     verified: bool = False
     agreement: pd.DataFrame | None = None
 
-    def counts(self, key: str, *, drop_zero: bool = True) -> pd.DataFrame:
+    def counts(
+        self, key: str, *, drop_zero: bool = True, min_cell: int | None = None
+    ) -> pd.DataFrame:
         """:func:`theme_counts` for a section ("5.1") or a question ("q2")."""
         m = self.section_matrices.get(key)
         if m is None:
             m = self.question_matrices[key]
-        return theme_counts(m, self.labels, self.total, drop_zero=drop_zero)
+        return theme_counts(m, self.labels, self.total, drop_zero=drop_zero, min_cell=min_cell)
 
-    def phrase(self, n: int) -> str:
-        return count_phrase(n, self.total)
+    def phrase(self, n: int, min_cell: int | None = None) -> str:
+        """:func:`count_phrase` with this analysis' total (banded when *min_cell* is given)."""
+        return count_phrase(n, self.total, min_cell=min_cell)
 
 
 def analyse(
@@ -1134,6 +1299,16 @@ def lower_first(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
+def upper_first(text: str) -> str:
+    """Capitalise the first letter of a sentence that starts with a (banded) count.
+
+    >>> upper_first("färre än 5 av 15 kommuner"), upper_first("7 av 15 kommuner")
+    ('Färre än 5 av 15 kommuner', '7 av 15 kommuner')
+    """
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
 def summary_sentence(counts: pd.DataFrame, lead: str, *, k: int = 3, none: str = "") -> str:
     """One sentence naming the *k* most frequent themes with their counts.
 
@@ -1204,22 +1379,24 @@ def section_html(
     top: int = 10,
     quote_themes: int = 3,
     exclude: Sequence[str] = tuple(INFRA_SUBAREAS),
+    min_cell: int = 5,
 ) -> str:
     """A standard section: summary sentence, theme-count table and quotes for the top themes.
 
     *key* is a section ("5.4") or question ("q2"); quotes come from the same questions. The
     infrastructure sub-areas are left out by default (they have their own section, 5.3, and
-    would repeat their parent themes).
+    would repeat their parent themes). In ``public`` every count below *min_cell* is banded.
     """
     from analysis import render
 
+    lim = band_limit(audience, min_cell)
     questions = SECTION_QUESTIONS.get(key, (key,))
-    counts = a.counts(key)
+    counts = a.counts(key, min_cell=lim)
     counts = counts[~counts["tema"].isin(list(exclude))].reset_index(drop=True)
     answered = int(a.answers[a.answers["question_id"].isin(list(questions))]["kommun"].nunique())
     return render.join(
         render.paragraph(
-            f"{count_phrase(answered, a.total)} har svarat. "
+            upper_first(f"{count_phrase(answered, a.total, min_cell=lim)} har svarat. ")
             + summary_sentence(counts, lead, none="Inga av kodbokens teman förekommer i svaren.")
         ),
         counts_table_html(counts, caption, top=top),
@@ -1229,8 +1406,20 @@ def section_html(
     )
 
 
-def count_bars(counts: pd.Series, total: int, *, title: str, xlabel: str = "Antal kommuner"):
-    """Horizontal bars of municipality counts (label → count), first label on top."""
+def count_bars(
+    counts: pd.Series,
+    total: int,
+    *,
+    title: str,
+    xlabel: str = "Antal kommuner",
+    min_cell: int | None = None,
+):
+    """Horizontal bars of municipality counts (label → count), first label on top.
+
+    With *min_cell* (public) a count ``0 < n < min_cell`` is not drawn to its length: its bar
+    is a hatched, light band over the whole interval 1 … min_cell − 1 labelled "<5", so that
+    neither the bar nor its label reveals the count.
+    """
     import textwrap
 
     import matplotlib
@@ -1239,12 +1428,27 @@ def count_bars(counts: pd.Series, total: int, *, title: str, xlabel: str = "Anta
 
     s = pd.Series(counts)
     y = np.arange(len(s))[::-1]
+    banded = np.array([is_banded(v, min_cell) for v in s.to_numpy()], dtype=bool)
+    values = s.to_numpy(dtype=float)
     with matplotlib.rc_context(STYLE):
         fig = new_figure(8.0, 1.2 + 0.45 * max(len(s), 1))
         ax = fig.add_subplot()
-        ax.barh(y, s.to_numpy(dtype=float), color=PRIMARY, height=0.6)
-        for yi, v in zip(y, s.to_numpy(), strict=True):
-            ax.text(float(v) + total * 0.01, yi, f"{int(v)}", va="center", ha="left", fontsize=10)
+        ax.barh(y[~banded], values[~banded], color=PRIMARY, height=0.6)
+        if banded.any():
+            ax.barh(
+                y[banded],
+                float(min_cell - 1),
+                color="#deebf7",
+                edgecolor=PRIMARY,
+                hatch="//",
+                height=0.6,
+                label=f"{BAND_TEMPLATE.format(min_cell=min_cell).capitalize()} kommuner",
+            )
+            ax.legend(loc="lower right", frameon=False)
+        for yi, v, b in zip(y, s.to_numpy(), banded, strict=True):
+            label = BAND_SHORT.format(min_cell=min_cell) if b else f"{int(v)}"
+            end = float(min_cell - 1) if b else float(v)
+            ax.text(end + total * 0.01, yi, label, va="center", ha="left", fontsize=10)
         ax.set_xlim(0, total * 1.08)
         ax.set_yticks(y)
         ax.set_yticklabels([textwrap.fill(str(i), 38) for i in s.index])
@@ -1253,13 +1457,18 @@ def count_bars(counts: pd.Series, total: int, *, title: str, xlabel: str = "Anta
     return fig
 
 
-def infrastructure_html(a: Analysis, *, audience: str) -> str:
-    """Section 5.3: the sub-area table and, per sub-area, opportunity and challenge quotes."""
+def infrastructure_html(a: Analysis, *, audience: str, min_cell: int = 5) -> str:
+    """Section 5.3: the sub-area table and, per sub-area, opportunity and challenge quotes.
+
+    The three columns are not additive (a municipality can describe both an opportunity and a
+    challenge, or neither), so banding the small counts is enough in ``public``.
+    """
     from analysis import render
 
+    lim = band_limit(audience, min_cell)
     q4 = a.sentences[a.sentences["question_id"] == "q4"]
     table = infrastructure_table(q4, a.municipalities)
-    shown = table.map(lambda n: count_phrase(n, a.total))
+    shown = table.map(lambda n: count_phrase(n, a.total, min_cell=lim))
     parts = [
         render.table(
             shown,
@@ -1272,9 +1481,11 @@ def infrastructure_html(a: Analysis, *, audience: str) -> str:
         parts.append(render.heading(label, 3))
         parts.append(
             render.paragraph(
-                f"{count_phrase(row['Nämner området'], a.total)} tar upp området i fråga 4; "
-                f"{count_phrase(row['Möjlighet'], a.total)} beskriver möjligheter och "
-                f"{count_phrase(row['Utmaning'], a.total)} utmaningar."
+                upper_first(count_phrase(row["Nämner området"], a.total, min_cell=lim))
+                + " tar upp området "
+                f"i fråga 4; {count_phrase(row['Möjlighet'], a.total, min_cell=lim)} beskriver "
+                f"möjligheter och {count_phrase(row['Utmaning'], a.total, min_cell=lim)} "
+                "utmaningar."
             )
         )
         for pol, cap in (("möjlighet", "Möjligheter"), ("utmaning", "Utmaningar")):
@@ -1283,26 +1494,116 @@ def infrastructure_html(a: Analysis, *, audience: str) -> str:
     return render.join(*parts)
 
 
-def actors_html(a: Analysis, *, audience: str) -> str:
-    """Section 5.5: actor × stance heatmap and table, improvement areas, quotes per question."""
+def banded_heatmap(shown: pd.DataFrame, *, title: str, min_cell: int):
+    """:func:`analysis.figures.heatmap` of a banded count table (see :func:`band_with_row_totals`).
+
+    Exact counts are coloured and annotated as usual; banded cells ("färre än 5") and hidden
+    cells ("–") are left out of the colour scale, drawn light grey and annotated "<5"
+    respectively "–", so the figure shows no more than the table. The x-axis label explains
+    the two signs.
+    """
+    from matplotlib.patches import Rectangle
+
+    from analysis.figures import heatmap
+
+    numeric = shown.map(lambda v: np.nan if isinstance(v, str) else float(v)).astype(float)
+    fig = heatmap(numeric, title=title)
+    ax = fig.axes[0]
+    short = BAND_SHORT.format(min_cell=min_cell)
+    signs = set()
+    for i in range(shown.shape[0]):
+        for j in range(shown.shape[1]):
+            v = shown.iat[i, j]
+            if not isinstance(v, str):
+                continue
+            label = SUPPRESSED if v == SUPPRESSED else short
+            signs.add(label)
+            ax.add_patch(Rectangle((j, i), 1, 1, facecolor="#e6e6e6", edgecolor="white", lw=0.5))
+            ax.text(j + 0.5, i + 0.5, label, ha="center", va="center", fontsize=10, color="#000000")
+    notes = []
+    if short in signs:
+        notes.append(f"{short} = {BAND_TEMPLATE.format(min_cell=min_cell)}")
+    if SUPPRESSED in signs:
+        notes.append(f"{SUPPRESSED} = dolt, så att ett litet antal\ninte kan räknas fram")
+    if notes:
+        ax.set_xlabel("\n".join(notes), fontsize=9)
+    return fig
+
+
+def _stance_pattern(counts: pd.DataFrame, shown: pd.DataFrame) -> str:
+    """Alt-text sentence: per actor the most common stance, only where the table shows it
+    exactly and nothing in the row is hidden (so the sentence reveals nothing more)."""
+    parts = []
+    for actor in counts.index:
+        row = shown.loc[actor]
+        if any(v == SUPPRESSED for v in row.tolist()):
+            continue
+        exact = {c: int(v) for c, v in row.items() if not isinstance(v, str)}
+        if not exact:
+            continue
+        top = max(exact.values())
+        best = [c for c, v in exact.items() if v == top]
+        if top > 0 and len(best) == 1:
+            parts.append(f"{actor}: {lower_first(best[0])}")
+    if not parts:
+        return ""
+    return " Vanligaste bedömning per aktör: " + "; ".join(parts) + "."
+
+
+def actors_html(a: Analysis, *, audience: str, min_cell: int = 5) -> str:
+    """Section 5.5: actor × stance heatmap and table, improvement areas, quotes per question.
+
+    Every actor row adds up to the number of municipalities (each gets a stance, "ingen
+    kontakt" included), so in ``public`` the table is banded with :func:`band_with_row_totals`
+    (complementary "–" where a band could be recovered by subtraction) and the heatmap shows
+    "<5" / "–" instead of those numbers.
+    """
     from analysis import render
     from analysis.figures import heatmap
 
+    lim = band_limit(audience, min_cell)
     counts = actor_stance_counts(a.stances)
-    fig = heatmap(counts, title="Samverkan per aktör")
+    title = "Samverkan per aktör"
+    alt = (
+        "Värmekarta: antal kommuner per aktör och bedömning av samverkan (fungerar bra, "
+        "blandat, behöver förbättras, ingen eller liten kontakt); mörkare ruta betyder fler "
+        "kommuner."
+    )
+    if lim is None:
+        shown = counts
+        fig = heatmap(counts, title=title)
+    else:
+        shown = band_with_row_totals(counts, lim)
+        fig = banded_heatmap(shown, title=title, min_cell=lim)
+        alt += (
+            f" Grå rutor märkta {BAND_SHORT.format(min_cell=lim)} betyder "
+            f"{BAND_TEMPLATE.format(min_cell=lim)} kommuner; rutor märkta {SUPPRESSED} är dolda."
+            + _stance_pattern(counts, shown)
+        )
     _tilt_xlabels(fig, counts.columns, 20)
     parts = [
         render.figure(
             fig,
-            "Värmekarta: antal kommuner per aktör och bedömning av samverkan (fungerar bra, "
-            "blandat, behöver förbättras, ingen eller liten kontakt).",
+            alt,
             caption=f"Antal kommuner per aktör och bedömning (av {a.total} kommuner)",
-            data=counts,
+            data=shown,
         )
     ]
+    if lim is not None and (shown == SUPPRESSED).any().any():
+        parts.append(
+            render.paragraph(
+                f"Varje rad summerar till {a.total} kommuner. Där ett antal under {lim} annars "
+                f"skulle kunna räknas fram ur de övriga visas även ett större antal som {SUPPRESSED}."
+            )
+        )
     imp = improvement_counts(a.improvements, a.labels)
     if not imp.empty:
-        imp = imp.assign(antal=imp["antal"].map(lambda n: count_phrase(n, a.total)))
+        order = {lab: i for i, lab in enumerate(ACTOR_LABELS.values())}
+        imp = imp.assign(_a=imp["Aktör"].map(order), _k=_sort_key(imp["antal"], lim))
+        imp = imp.sort_values(
+            ["_a", "_k", "Förbättringsområde"], ascending=[True, False, True], kind="mergesort"
+        ).drop(columns=["_a", "_k"])
+        imp = imp.assign(antal=imp["antal"].map(lambda n: count_phrase(n, a.total, min_cell=lim)))
         parts.append(
             render.table(
                 imp.rename(columns={"antal": "Antal kommuner"}),
@@ -1323,19 +1624,27 @@ def actors_html(a: Analysis, *, audience: str) -> str:
     return render.join(*parts)
 
 
-def priorities_html(a: Analysis, *, audience: str) -> str:
-    """Section 5.7: the ranking of the priority areas (Q14) as figure, table and quotes."""
+def priorities_html(a: Analysis, *, audience: str, min_cell: int = 5) -> str:
+    """Section 5.7: the ranking of the priority areas (Q14) as figure, table and quotes.
+
+    In ``public`` the areas named by fewer than *min_cell* municipalities share one place, keep
+    the report's order and are drawn as a band (:func:`priority_ranking`, :func:`count_bars`).
+    """
     from analysis import render
 
-    ranking = priority_ranking(a.question_matrices["q14"], a.labels, a.priority_ids, a.total)
+    lim = band_limit(audience, min_cell)
+    ranking = priority_ranking(
+        a.question_matrices["q14"], a.labels, a.priority_ids, a.total, min_cell=lim
+    )
     named = ranking[ranking["antal"] > 0]
     fig = count_bars(
         named.set_index("Prioriterat område")["antal"],
         a.total,
         title="Prioriterade områden (fråga 14)",
+        min_cell=lim,
     )
     table = ranking.set_index("Plats")[["Prioriterat område", "Antal kommuner"]]
-    others = a.counts("q14")
+    others = a.counts("q14", min_cell=lim)
     others = others[~others["tema"].isin([*a.priority_ids, *INFRA_SUBAREAS])]
     parts = [
         render.paragraph(
@@ -1350,7 +1659,13 @@ def priorities_html(a: Analysis, *, audience: str) -> str:
         render.figure(
             fig,
             "Liggande staplar: antal kommuner som nämner respektive prioriterat område i fråga 14, "
-            "flest överst.",
+            "flest överst."
+            + (
+                f" Områden som färre än {lim} kommuner nämner visas som ett streckat band "
+                f"märkt {BAND_SHORT.format(min_cell=lim)}, i rapportens ordning."
+                if lim is not None and named["antal"].map(lambda n: is_banded(n, lim)).any()
+                else ""
+            ),
             caption="Prioriterade områden, rangordnade",
             data=table,
         ),
@@ -1364,14 +1679,20 @@ def priorities_html(a: Analysis, *, audience: str) -> str:
     return render.join(*parts)
 
 
-def crisis_html(a: Analysis, *, audience: str, theme_id: str = "civilt_forsvar") -> str:
+def crisis_html(
+    a: Analysis, *, audience: str, theme_id: str = "civilt_forsvar", min_cell: int = 5
+) -> str:
     """Section 5.2: how many municipalities raise crisis preparedness, in which questions."""
     from analysis import render
 
+    lim = band_limit(audience, min_cell)
     n = int(a.matrix_all[theme_id].sum()) if theme_id in a.matrix_all else 0
     per_q = {q: int(m[theme_id].sum()) for q, m in a.question_matrices.items() if theme_id in m}
-    where = [f"fråga {q[1:]} ({count_phrase(c, a.total)})" for q, c in per_q.items() if c]
-    text = f"{count_phrase(n, a.total)} tar upp krisberedskap eller civilt försvar i något svar"
+    where = [
+        f"fråga {q[1:]} ({count_phrase(c, a.total, min_cell=lim)})" for q, c in per_q.items() if c
+    ]
+    text = upper_first(count_phrase(n, a.total, min_cell=lim))
+    text += " tar upp krisberedskap eller civilt försvar i något svar"
     text += f", i {list_phrase(where)}." if where else "."
     parts = [render.paragraph(text)]
     if n:
@@ -1388,30 +1709,59 @@ def _tilt_xlabels(fig, labels: Sequence[str], rotation: int = 35) -> None:
     )
 
 
-def cooccurrence_html(a: Analysis, *, min_count: int = 2) -> str:
-    """Heatmap of themes named together in the same answer (municipalities; sub-areas left out)."""
+def cooccurrence_html(
+    a: Analysis, *, min_count: int = 2, audience: str = "public", min_cell: int = 5
+) -> str:
+    """Heatmap of themes named together in the same answer (municipalities; sub-areas left out).
+
+    In ``public`` only themes named by at least ``max(min_count, min_cell)`` municipalities are
+    included and every pair count below *min_cell* is banded (table, heatmap and sentence). The
+    cells are not additive (a municipality can name several pairs), so banding is enough.
+    """
     from analysis import render
     from analysis.figures import heatmap
 
+    lim = band_limit(audience, min_cell)
+    if lim is not None:
+        min_count = max(min_count, lim)
     main = [t for t in a.labels if t not in INFRA_SUBAREAS]
     co = cooccurrence(a.coded[main], groups=a.coded["kommun"], min_count=min_count)
     if co.empty:
         return render.paragraph("Inga teman förekommer hos tillräckligt många kommuner.")
     co.index = [a.labels[t] for t in co.index]
     co.columns = [a.labels[t] for t in co.columns]
-    fig = heatmap(co, title="Antal kommuner som nämner båda temana i samma svar")
+    title = "Antal kommuner som nämner båda temana i samma svar"
+    if lim is None:
+        shown = co
+        fig = heatmap(co, title=title)
+    else:
+        shown = band_frame(co, lim)
+        fig = banded_heatmap(shown, title=title, min_cell=lim)
     _tilt_xlabels(fig, co.columns)
     pairs = [
         (co.index[i], co.columns[j], int(co.iat[i, j]))
         for i in range(len(co))
         for j in range(i + 1, len(co))
     ]
-    pairs.sort(key=lambda p: (-p[2], p[0], p[1]))
+    key = _sort_key(pd.Series([c for _, _, c in pairs], dtype="int64"), lim).tolist()
+    pairs = [
+        p for _, p in sorted(zip(key, pairs, strict=True), key=lambda t: (-t[0], t[1][0], t[1][1]))
+    ]
     top = [
-        f"\u201d{lower_first(x)}\u201d och \u201d{lower_first(y)}\u201d ({count_phrase(c, a.total)})"
+        f"\u201d{lower_first(x)}\u201d och \u201d{lower_first(y)}\u201d "
+        f"({count_phrase(c, a.total, min_cell=lim)})"
         for x, y, c in pairs[:3]
         if c
     ]
+    alt = (
+        "Värmekarta över hur ofta två teman nämns i samma svar, räknat i kommuner; mörkare "
+        "ruta betyder fler kommuner."
+    )
+    if lim is not None:
+        alt += (
+            f" Grå rutor märkta {BAND_SHORT.format(min_cell=lim)} betyder "
+            f"{BAND_TEMPLATE.format(min_cell=lim)} kommuner."
+        )
     return render.join(
         render.paragraph(
             "Diagonalen visar hur många kommuner som nämner temat alls; övriga rutor hur många "
@@ -1420,19 +1770,21 @@ def cooccurrence_html(a: Analysis, *, min_count: int = 2) -> str:
         ),
         render.figure(
             fig,
-            "Värmekarta över hur ofta två teman nämns i samma svar, räknat i kommuner; mörkare "
-            "ruta betyder fler kommuner.",
+            alt,
             caption=f"Teman som nämns av minst {min_count} kommuner",
-            data=co,
+            data=shown,
         ),
     )
 
 
-def coverage_html(a: Analysis, wide: pd.DataFrame) -> str:
-    """Answer length and coverage per question (table)."""
+def coverage_html(
+    a: Analysis, wide: pd.DataFrame, *, audience: str = "public", min_cell: int = 5
+) -> str:
+    """Answer length and coverage per question (table; small answer counts banded in public)."""
     from analysis import render
 
-    cov = answer_coverage(wide, total=a.total).set_index("Fråga")
+    lim = band_limit(audience, min_cell)
+    cov = answer_coverage(wide, total=a.total, min_cell=lim).set_index("Fråga")
     cov = cov.drop(columns=["antal"])
     full = int((answer_coverage(wide, total=a.total)["antal"] == a.total).sum())
     return render.join(
@@ -1462,9 +1814,10 @@ def groups_html(a: Analysis, *, audience: str, min_cell: int) -> str:
         audience=audience,
     )
     sizes = a.groups.map(MUNICIPALITY_GROUPS).value_counts()
+    lim = band_limit(audience, min_cell)
     size_text = list_phrase(
         [
-            f"{lab}: {count_phrase(int(sizes.get(lab, 0)), a.total)}"
+            f"{lab}: {count_phrase(int(sizes.get(lab, 0)), a.total, min_cell=lim)}"
             for lab in MUNICIPALITY_GROUPS.values()
         ]
     )
@@ -1490,9 +1843,16 @@ def groups_html(a: Analysis, *, audience: str, min_cell: int) -> str:
     return render.join(*parts)
 
 
-def quality_html(a: Analysis, survey: str = SURVEY) -> str:
-    """Coding quality: agreement per theme, or how to create a verified coding."""
+def quality_html(
+    a: Analysis, survey: str = SURVEY, *, audience: str = "public", min_cell: int = 5
+) -> str:
+    """Coding quality: agreement per theme, or how to create a verified coding.
+
+    The numbers of answers per theme ("Förslag", "Verifierat") are banded in ``public``.
+    """
     from analysis import render
+
+    lim = band_limit(audience, min_cell)
 
     if not a.verified or a.agreement is None:
         return render.join(
@@ -1520,6 +1880,7 @@ def quality_html(a: Analysis, survey: str = SURVEY) -> str:
             "Cohens kappa": ag["kappa"],
         }
     ).set_index("Tema")
+    shown = band_frame(shown, lim, columns=["Förslag", "Verifierat"])
     return render.join(
         render.paragraph(
             f"{n} svar har granskats manuellt. Tabellen jämför de automatiska förslagen med de "
@@ -1536,7 +1897,7 @@ def quality_html(a: Analysis, survey: str = SURVEY) -> str:
     )
 
 
-def intro_html(a: Analysis, ds: Any, *, audience: str) -> str:
+def intro_html(a: Analysis, ds: Any, *, audience: str, min_cell: int = 5) -> str:
     """What the data is: who answered, how many answers, synthetic or not, which version."""
     from analysis import render
     from analysis.reference import load_municipalities
@@ -1549,8 +1910,9 @@ def intro_html(a: Analysis, ds: Any, *, audience: str) -> str:
             "Enkäten skickades i april 2023 till kommunchefen eller kommundirektören i var och en "
             f"av länets {county} kommuner och innehöll 14 frågor med fritextsvar (fråga 2–15; "
             f"fråga 1 gäller vilken kommun som svarar). Underlaget omfattar svar från {a.total} "
-            f"kommuner, sammanlagt {len(a.answers)} ifyllda fritextsvar. Alla antal i rapporten "
-            f"anges som antal kommuner av de {a.total} som svarat."
+            f"kommuner, sammanlagt {band_count(len(a.answers), band_limit(audience, min_cell))} "
+            "ifyllda fritextsvar. Alla antal i rapporten anges som antal kommuner av de "
+            f"{a.total} som svarat."
         )
     ]
     if synthetic:
@@ -1630,12 +1992,22 @@ def method_html(
             else "I den interna versionen visas kommunens namn efter varje citat."
         ),
         (
-            f"Röjandekontroll: i den publika versionen visas ingen grupp med färre än {min_cell} "
-            f"kommuner, antal mellan 1 och {min_cell - 1} i gruppjämförelsen visas som –, och "
-            "ytterligare celler döljs när ett dolt antal annars skulle kunna räknas fram ur "
-            "totalerna (sekundär röjandekontroll). Inga tabeller eller figurer redovisas per kommun."
+            f"Röjandekontroll: i den publika versionen visas inget antal mellan 1 och "
+            f"{min_cell - 1} exakt. I tabeller, figurer och text anges sådana antal som "
+            f"\u201d{BAND_TEMPLATE.format(min_cell=min_cell)}\u201d (i figurerna "
+            f"\u201d{BAND_SHORT.format(min_cell=min_cell)}\u201d), till exempel "
+            f"\u201d{count_phrase(1, a.total, min_cell=min_cell)}\u201d; noll och antal från "
+            f"{min_cell} och uppåt visas exakt, och andelar av ett sådant antal redovisas inte. "
+            "Teman och områden med så få kommuner står sist i sina tabeller i kodbokens ordning "
+            "och delar placering i rangordningen, så att ordningen inte avslöjar antalet. Där ett "
+            "litet antal annars skulle kunna räknas fram ur en känd summa (till exempel att varje "
+            "aktörs rad summerar till alla svarande kommuner) döljs även ett större antal som –. "
+            f"I gruppjämförelsen visas ingen grupp med färre än {min_cell} kommuner och antal "
+            f"mellan 1 och {min_cell - 1}, och de antal som annars skulle kunna räknas fram ur "
+            "totalerna, visas som – (sekundär röjandekontroll). Inga tabeller eller figurer "
+            "redovisas per kommun."
             if audience == "public"
-            else "Röjandekontroll tillämpas inte i den interna versionen."
+            else "Röjandekontroll tillämpas inte i den interna versionen: alla antal visas exakt."
         ),
         "Reservationer: originalrapportens avsnitt 5.2 byggde också på interna källor inom Region "
         "Västerbotten som inte finns i enkäten. Kodboken är skriven utifrån rapportens egna "
