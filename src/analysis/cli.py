@@ -14,11 +14,23 @@ import sys
 
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "ingest": ("analysis.ingest_cli", "Läs in en enkätexport: validera, ta bort personuppgifter, skriv data/processed/<survey>/"),
+    "ingest": (
+        "analysis.ingest_cli",
+        "Läs in en enkätexport: validera, ta bort personuppgifter, skriv data/processed/<survey>/",
+    ),
     "validate": ("analysis.validate_cli", "Kontrollera en enkätexport utan att skriva något"),
-    "demo": ("analysis.demo", "Generera syntetiska demoexporter (seedat, reproducerbart) i data/raw/<survey>/"),
-    "run": ("analysis.runner_cli", "Kör rapportnotebooks med papermill och publicera HTML i reports/"),
-    "code": ("analysis.text_cli", "Koda fritextsvar i teman (förslag för granskning eller valfri CSV)"),
+    "demo": (
+        "analysis.demo",
+        "Generera syntetiska demoexporter (seedat, reproducerbart) i data/raw/<survey>/",
+    ),
+    "run": (
+        "analysis.runner_cli",
+        "Kör rapportnotebooks med papermill och publicera HTML i reports/",
+    ),
+    "code": (
+        "analysis.text_cli",
+        "Koda fritextsvar i teman (förslag för granskning eller valfri CSV)",
+    ),
 }
 
 
