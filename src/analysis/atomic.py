@@ -36,16 +36,29 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def write_bytes(path: str | Path, data: bytes) -> None:
-    """Write *data* to *path* atomically (temp file in the same directory + ``os.replace``)."""
+def _file_mode() -> int:
+    """The mode a plain ``open()`` would give a new file (``mkstemp`` creates ``0600``)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_bytes(path: str | Path, data: bytes | str) -> None:
+    """Write *data* to *path* atomically (temp file in the same directory + ``os.replace``).
+
+    ``str`` data is encoded as UTF-8. The file gets the usual mode for the current umask, so
+    published reports stay readable by others.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            fh.write(raw)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -262,20 +262,9 @@ def _deterministic_zip(data: bytes) -> bytes:
 
 def _write_bytes(path: Path, data: bytes) -> None:
     """Write atomically (temp file in the same folder + rename)."""
-    import os
+    from analysis import atomic
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual file mode
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_bytes(path, data)
 
 
 # ----------------------------------------------------------------------------- partner_2021

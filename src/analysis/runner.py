@@ -44,7 +44,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import tokenize
@@ -53,7 +52,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis import SURVEYS, paths
+from analysis import SURVEYS, atomic, paths
 from analysis.audience import AUDIENCES
 from analysis.errors import ConfigError
 
@@ -567,26 +566,8 @@ def _provenance(
 # --------------------------------------------------------------------------------------------
 # Build state
 # --------------------------------------------------------------------------------------------
-def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write *data* to *path* via a temporary file in the same folder and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+write_atomic = atomic.write_bytes
+"""Atomic write of a report, state file or failed notebook (see :mod:`analysis.atomic`)."""
 
 
 def state_path(output_dir: Path, name: str) -> Path:

@@ -12,10 +12,12 @@ carriage return would be run as a formula by spreadsheet programs. Following the
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pandas as pd
 
+from analysis import atomic
 from analysis.errors import ConfigError
 
 #: Leading characters that make a spreadsheet treat a cell as a formula.
@@ -54,21 +56,17 @@ def write_review_file(df: pd.DataFrame, path: str | Path) -> Path:
     if suffix not in (".csv", ".xlsx"):
         raise ConfigError(f"{p}: granskningsfilen måste sluta på .csv eller .xlsx.")
     safe = neutralise_frame(df)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_name(f".{p.name}.tmp")
-    try:
-        if suffix == ".csv":
-            safe.to_csv(tmp, sep=";", index=False, encoding="utf-8-sig", lineterminator="\r\n")
-        else:
-            _write_xlsx(safe, tmp)
-        tmp.replace(p)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    if suffix == ".csv":
+        data = safe.to_csv(sep=";", index=False, lineterminator="\r\n").encode("utf-8-sig")
+    else:
+        buf = io.BytesIO()
+        _write_xlsx(safe, buf)
+        data = buf.getvalue()
+    atomic.write_bytes(p, data)
     return p
 
 
-def _write_xlsx(df: pd.DataFrame, path: Path) -> None:
+def _write_xlsx(df: pd.DataFrame, path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 

@@ -97,17 +97,10 @@ def _code_csv(args: argparse.Namespace) -> int:
 
 
 def write_csv_atomic(df, path: Path) -> None:
-    """Write ``df`` as UTF-8 CSV via a temporary file in the same folder + ``os.replace``."""
-    import os
+    """Write ``df`` as UTF-8 CSV atomically (see :mod:`analysis.atomic`)."""
+    from analysis import atomic
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        df.to_csv(tmp, index=False, encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    atomic.write_bytes(path, df.to_csv(index=False).encode("utf-8"))
 
 
 def _review(args: argparse.Namespace) -> int:
