@@ -3,6 +3,8 @@ committed ground truth (tests/ground_truth/partner_2021_demo_headline.csv)."""
 
 from __future__ import annotations
 
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
@@ -214,3 +216,313 @@ def test_audience_checked():
 
     with pytest.raises(ConfigError):
         partner.check_audience("everyone")
+
+
+# --------------------------------------------------------------------------------------------
+# Report sections (the *_html functions the notebook calls)
+# --------------------------------------------------------------------------------------------
+NOTEBOOK = TESTS_DIR.parent / "notebooks" / "partner_survey_2021.ipynb"
+AUDIENCE_PARAMS = pytest.mark.parametrize("audience", ["public", "internal"])
+
+
+class _Html(HTMLParser):
+    """Texts of headings, paragraphs, captions, table cells (body ``td``) and quotes, and the
+    alt texts of images."""
+
+    def __init__(self):
+        super().__init__()
+        self.text: dict[str, list[str]] = {}
+        self.alts: list[str] = []
+        self._open: list[tuple[str, list[str]]] = []
+        self._in_thead = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.alts.append(dict(attrs).get("alt", ""))
+        elif tag == "thead":
+            self._in_thead = True
+        elif tag == "td" and self._in_thead:
+            return  # the empty corner cell above the row headers
+        elif tag in ("h3", "p", "caption", "td", "th", "blockquote", "figcaption"):
+            self._open.append((tag, []))
+
+    def handle_endtag(self, tag):
+        if tag == "thead":
+            self._in_thead = False
+        if self._open and self._open[-1][0] == tag:
+            name, parts = self._open.pop()
+            self.text.setdefault(name, []).append(" ".join("".join(parts).split()))
+
+    def handle_data(self, data):
+        for _, parts in self._open:
+            parts.append(data)
+
+    def get(self, tag: str) -> list[str]:
+        return self.text.get(tag, [])
+
+
+def _parse(fragment: str) -> _Html:
+    assert isinstance(fragment, str) and fragment.strip()
+    p = _Html()
+    p.feed(fragment)
+    p.close()
+    return p
+
+
+def _small_counts(cells: list[str], min_cell: int) -> list[str]:
+    """Whole-number cells strictly between 0 and min_cell."""
+    out = []
+    for c in cells:
+        digits = c.replace("\u00a0", "")
+        if re.fullmatch(r"\d+", digits) and 0 < int(digits) < min_cell:
+            out.append(c)
+    return out
+
+
+@pytest.fixture(scope="module")
+def demo(processed_demo) -> partner.Inputs:
+    return partner.load_inputs(processed_demo("partner_2021"))
+
+
+def test_load_inputs_refuses_other_survey(tmp_path):
+    from analysis.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="partner_2021"):
+        partner.load_inputs(tmp_path, survey="municipality_2023")
+
+
+def test_frame_size_and_confidence_label(inputs):
+    assert partner.frame_size(inputs) == 43
+    no_size = partner.Inputs(inputs.responses, inputs.questions, {}, inputs.frame, {})
+    assert partner.frame_size(no_size) == len(inputs.frame)
+    assert partner.confidence_label(0.9) == "90"
+
+
+def test_banner_and_summary_html(inputs):
+    assert "Demonstrationsdata" in partner.banner_html(inputs)
+    real = partner.Inputs(
+        inputs.responses, inputs.questions, {"synthetic": False}, inputs.frame, inputs.codebook
+    )
+    assert partner.banner_html(real) == ""
+    paragraphs = _parse(partner.summary_html(inputs, confidence=0.9)).get("p")
+    assert paragraphs == partner.summary_sentences(inputs, confidence=0.9)
+    assert "90 % KI" in " ".join(paragraphs)
+
+
+def test_nonresponse_sentence_hides_suppressed_groups(inputs):
+    prof = partner.frame_profile(inputs.frame, inputs.responses)
+    hidden = partner.suppressed_groups(prof, audience="public", min_cell=5)
+    assert hidden  # the demo has org types with fewer than 5 respondents
+    public = partner.nonresponse_sentence("X: ", prof, audience="public", min_cell=5)
+    assert public.startswith("X: ") and "kommenteras inte i den publika versionen" in public
+    for group in hidden:
+        assert f"{group} (" not in public
+    internal = partner.nonresponse_sentence("X: ", prof, audience="internal", min_cell=5)
+    assert "kommenteras inte" not in internal
+    assert internal == "X: " + partner.representation_sentence(prof)
+
+
+@AUDIENCE_PARAMS
+def test_response_html(demo, audience):
+    out = _parse(partner.response_html(demo, audience=audience, min_cell=5))
+    n = len(demo.responses)
+    assert out.get("p")[0] == partner.response_rate_sentence(n, 43)
+    assert f"{n} av 43" in out.get("p")[0]
+    assert out.get("caption") == [
+        "Urval och svarande per organisationstyp",
+        "Urval och svarande per sektor (pentahelix)",
+    ]
+    assert any(p.startswith("Bortfallsprofil per organisationstyp: ") for p in out.get("p"))
+    assert any("går inte att veta" in p for p in out.get("p"))
+    assert ("–" in out.get("td")) == (audience == "public")
+
+
+def test_likert_chart_allowed():
+    counts = pd.DataFrame({"Nej": [0, 7], "Ja": [5, 9]}, index=["a", "b"])
+    assert partner.likert_chart_allowed(counts, audience="public", min_cell=5)
+    assert not partner.likert_chart_allowed(counts, audience="public", min_cell=6)
+    assert partner.likert_chart_allowed(counts, audience="internal", min_cell=6)
+    with pytest.raises(Exception, match="audience"):
+        partner.likert_chart_allowed(counts, audience="alla", min_cell=5)
+
+
+def test_likert_test_sentence_verdicts():
+    def res(p, n=12):
+        return stats.TestResult(1.0, p, "Test", n)
+
+    same = partner.likert_test_sentence({"friedman": res(0.3), "cochran": res(0.07)})
+    assert same.startswith("Skiljer sig bedömningarna åt? 12 svarande")
+    assert "p = 0,30" in same and "p = 0,070" in same and "går det inte att säga" in same
+    differ = partner.likert_test_sentence({"friedman": res(0.3), "cochran": res(0.01)})
+    assert differ.endswith("mer än vad slumpen brukar ge.")
+    # A test that cannot be computed neither decides nor hides the other one's verdict
+    nan = float("nan")
+    one = partner.likert_test_sentence({"friedman": res(nan), "cochran": res(0.01)})
+    assert one.endswith("mer än vad slumpen brukar ge.") and "p kan inte beräknas" in one
+    neither = partner.likert_test_sentence({"friedman": res(nan, 1), "cochran": res(nan, 1)})
+    assert "skiljer sig åt mer" not in neither and neither.endswith("inte prövas.")
+
+
+@AUDIENCE_PARAMS
+def test_likert_html(demo, audience):
+    out_html = partner.likert_html(demo, audience=audience, min_cell=5, confidence=0.9)
+    out = _parse(out_html)
+    counts = partner.likert_counts(demo.responses, demo.questions, list(partner.DIMENSIONS))
+    chart = partner.likert_chart_allowed(counts, audience=audience, min_cell=5)
+    assert chart == any(a.startswith("Divergerande staplar") for a in out.alts)
+    assert chart != ("visas inte som diagram" in out_html)
+    assert any(a.startswith("Liggande staplar med konfidensintervall") for a in out.alts)
+    assert "Andel som instämmer (90 % konfidensintervall)" in out.get("figcaption")
+    expected = partner.likert_test_sentence(partner.likert_test(demo.responses, demo.questions))
+    assert out.get("p")[-1] == expected
+    if audience == "public":
+        assert not chart  # the demo has Likert categories with 1–4 answers
+        assert not _small_counts(out.get("td"), 5)
+    else:
+        assert chart and _small_counts(out.get("td"), 5)
+
+
+def test_development_display():
+    t = pd.DataFrame([[6, 1], [0, 7]], index=["Nej", "Ja"], columns=["Nej", "Ja"])
+    internal = partner.development_display(t, audience="internal", min_cell=5)
+    assert list(internal.index) == ["Egen: Nej", "Egen: Ja", "Totalt"]
+    assert list(internal.columns) == ["Regionen: Nej", "Regionen: Ja", "Totalt"]
+    assert internal.loc["Egen: Nej", "Regionen: Ja"] == 1
+    assert internal.loc["Totalt", "Totalt"] == 14
+    public = partner.development_display(t, audience="public", min_cell=5)
+    assert public.loc["Egen: Nej", "Regionen: Ja"] == "–"
+    assert list(t.index) == ["Nej", "Ja"]  # input untouched
+
+
+@AUDIENCE_PARAMS
+def test_development_html(demo, audience):
+    out = _parse(partner.development_html(demo, audience=audience, min_cell=5))
+    ag = partner.development_agreement(demo.responses, demo.questions)
+    assert out.get("caption")[0] == "Fråga 8 (rader) mot fråga 10 (kolumner), antal svarande"
+    assert "Egen: Nej" in out.get("th") and "Regionen: Nej" in out.get("th")
+    assert partner.agreement_summary(ag) in out.get("p")
+    heat = [a for a in out.alts if a.startswith("Värmekarta")]
+    assert len(heat) == (audience == "internal")
+    if audience == "public":
+        assert not _small_counts(out.get("td"), 5)
+
+
+@AUDIENCE_PARAMS
+def test_rus_and_factors_html(demo, audience):
+    rus = _parse(partner.rus_html(demo, audience=audience, min_cell=5))
+    counts, n = partner.multi_counts(demo.responses, demo.questions["q3"])
+    top = partner.ranked_shares(counts, n).index[0]
+    assert len(rus.alts) == 1 and rus.alts[0].endswith(f"Vanligast: {top}.")
+    assert f"de {n} svarande" in rus.alts[0]
+    assert stats.evenness_explanation(stats.evenness(counts)) in rus.get("p")
+    factors = _parse(partner.factors_html(demo, audience=audience, min_cell=5, confidence=0.9))
+    assert factors.get("figcaption") == [
+        "Möjliggörare (framgångsfaktorer) (90 % konfidensintervall)",
+        "Utmaningar (90 % konfidensintervall)",
+    ]
+    assert "möjliggörare (framgångsfaktorer)" in factors.alts[0]
+    for out in (rus, factors):
+        small = _small_counts(out.get("td"), 5)
+        assert (not small) if audience == "public" else small
+
+
+def test_ladder_alt():
+    counts = pd.Series([1, 2, 6, 3, 2], index=["I", "D", "S", "P", "Ä"])
+    assert partner.ladder_alt(counts) == (
+        "Trappa i fem steg från I till Ä, med antalet svarande på varje steg. Flest svarande: S."
+    )
+    assert partner.ladder_alt(counts * 0).endswith("varje steg. Inga svar.")
+
+
+@AUDIENCE_PARAMS
+def test_ladder_html(demo, audience):
+    out = _parse(partner.ladder_html(demo, audience=audience, min_cell=5))
+    counts = partner.ladder_counts(demo.responses, demo.questions["q14"])
+    assert out.alts == [partner.ladder_alt(counts)]
+    assert out.alts[0].startswith("Trappa i fem steg från Information")
+    caption = f"Var på engagemangstrappan samarbetet befinner sig ({int(counts.sum())} svarande)"
+    assert out.get("figcaption") == [caption]
+    cells = out.get("td")
+    assert len(cells) == 5
+    if audience == "public":
+        assert not _small_counts(cells, 5) and "–" in cells
+    else:
+        assert cells == [str(v) for v in counts]
+
+
+def test_free_text_html(inputs):
+    internal = _parse(partner.free_text_html(inputs, audience="internal"))
+    public = _parse(partner.free_text_html(inputs, audience="public"))
+    q = inputs.questions
+    assert public.get("h3") == [
+        f"Fråga {q[i]['number']}: {q[i]['text']}" for i in ("q9", "q11", "q15")
+    ]
+    assert any("RISE" in t for t in internal.get("blockquote"))
+    assert not any("RISE" in t for t in public.get("blockquote"))
+    # no answers, and markup in an answer stays text
+    r = inputs.responses.copy()
+    r["q9"] = pd.array([None] * len(r), dtype="string")
+    r.loc[0, "q11"] = "<script>alert(1)</script> samarbete"
+    other = partner.Inputs(r, q, inputs.manifest, inputs.frame, inputs.codebook)
+    out_html = partner.free_text_html(other, audience="internal", qids=["q9", "q11"])
+    assert "<p>Inga svar.</p>" in out_html
+    assert "<script>" not in out_html and "&lt;script&gt;" in out_html
+    assert list(inputs.responses["q9"].dropna())  # the fixture itself is unchanged
+
+
+@AUDIENCE_PARAMS
+def test_sector_html(inputs, audience):
+    out_html = partner.sector_html(inputs, audience=audience, min_cell=5)
+    out = _parse(out_html)
+    results = partner.sector_tests(inputs.responses, inputs.questions)
+    assert out.get("caption") == [title for title, _, _ in results]
+    for _, _, res in results:
+        assert f"{res.method}: {stats.format_p(res.pvalue)} (n = {res.n})." in out.get("p")
+    assert ("visas som ”–”" in out_html) == (audience == "public")
+    if audience == "public":
+        assert not _small_counts(out.get("td"), 5)
+    else:
+        assert _small_counts(out.get("td"), 5)
+
+
+@AUDIENCE_PARAMS
+def test_method_html(inputs, audience):
+    paragraphs = _parse(
+        partner.method_html(inputs, audience=audience, min_cell=5, confidence=0.9)
+    ).get("p")
+    expected = partner.method_notes(inputs, confidence=0.9, min_cell=5, audience=audience)
+    assert paragraphs == [" ".join(p.split()) for p in expected]
+    assert paragraphs[0].startswith("Intervallen är 90 procents")
+
+
+def test_notebook_code_cells_only_call_section_functions():
+    """Team rule: the notebook holds narrative and calls; every shown cell is one call."""
+    import ast
+
+    import nbformat
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    for line in params[0].source.splitlines():
+        assert " = " not in line.partition("#")[2], line
+    called = []
+    for cell in code:
+        tags = cell.metadata.get("tags", [])
+        if "parameters" in tags or "remove" in tags:
+            continue
+        tree = ast.parse(cell.source)
+        assert len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr), cell.source
+        call = tree.body[0].value
+        assert isinstance(call, ast.Call), cell.source
+        assert ast.unparse(call.func) == "render.show" and len(call.args) == 1, cell.source
+        inner = call.args[0]
+        assert isinstance(inner, ast.Call) and ast.unparse(inner.func).startswith("partner.")
+        assert all(isinstance(a, ast.Name) for a in inner.args), cell.source
+        called.append(ast.unparse(inner.func).removeprefix("partner."))
+    assert all(name.endswith("_html") and hasattr(partner, name) for name in called)
+    assert set(called) >= {
+        "summary_html", "response_html", "rus_html", "likert_html", "development_html",
+        "factors_html", "ladder_html", "free_text_html", "sector_html", "method_html",
+    }  # fmt: skip

@@ -153,7 +153,27 @@ def test_public_shows_no_small_counts(public_html):
             assert value == 0 or value >= min_cell, (header, text)
 
 
-def test_internal_build_shows_names(tmp_path_factory, processed_demo):
-    html = _build(tmp_path_factory, processed_demo, "internal")
+@pytest.fixture(scope="module")
+def internal_html(tmp_path_factory, processed_demo) -> str:
+    return _build(tmp_path_factory, processed_demo, "internal")
+
+
+def test_internal_build_shows_names(internal_html):
+    html = internal_html
     quotes = " ".join(_parse(html).blockquotes)
     assert "RISE" in quotes
+
+
+def test_audiences_differ_where_the_sections_say(public_html, internal_html):
+    """The section functions' audience decisions reach the published HTML."""
+    heat_map = 'alt="Värmekarta över korstabellen'
+    assert heat_map in internal_html and heat_map not in public_html
+    likert_chart = 'alt="Divergerande staplar'
+    assert likert_chart in internal_html and likert_chart not in public_html
+    assert "visas inte som diagram i den publika versionen" in public_html
+    suppression_note = "liksom de celler som annars skulle låta ett dolt värde räknas fram"
+    assert suppression_note in public_html and suppression_note not in internal_html
+    for html in (public_html, internal_html):
+        assert "Skiljer sig bedömningarna åt?" in html
+        assert "Bortfallsprofil per organisationstyp:" in html
+        assert 'alt="Trappa i fem steg från Information' in html

@@ -35,32 +35,63 @@ from analysis.suppression import SUPPRESSED, suppress_series, suppress_table, ta
 
 __all__ = [
     "AUDIENCES",
+    "DEMO_BANNER",
     "DIMENSIONS",
+    "FACTOR_QUESTIONS",
+    "FREE_TEXT_QUESTIONS",
+    "Inputs",
     "LIKERT_POSITIVE",
     "THEMES",
-    "Inputs",
     "agreement_summary",
+    "banner_html",
     "check_audience",
+    "confidence_label",
     "count_table",
     "development_agreement",
+    "development_display",
+    "development_html",
+    "factors_html",
     "frame_profile",
+    "frame_size",
+    "free_text_html",
     "headline",
+    "is_synthetic",
+    "labels",
+    "ladder_alt",
     "ladder_counts",
     "ladder_figure",
+    "ladder_html",
+    "likert_chart_allowed",
     "likert_counts",
+    "likert_html",
     "likert_positive_table",
     "likert_test",
+    "likert_test_sentence",
     "load_inputs",
+    "method_html",
     "method_notes",
     "multi_counts",
+    "nonresponse_sentence",
+    "one_way_counts",
+    "positive_count",
     "profile_display",
     "public_share_table",
-    "suppressed_groups",
+    "questions_from_codebook",
     "quotes_by_theme",
-    "response_rate",
     "ranked_shares",
+    "reconstructed_questions",
+    "representation_sentence",
+    "response_html",
+    "response_rate",
+    "response_rate_sentence",
+    "rus_html",
+    "sector_crosstab",
+    "sector_html",
     "sector_tests",
+    "share_figure_html",
+    "summary_html",
     "summary_sentences",
+    "suppressed_groups",
     "theme_of",
 ]
 
@@ -116,13 +147,25 @@ def questions_from_codebook(codebook: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
-def load_inputs(input: str | Path | None = "") -> Inputs:
+def load_inputs(input: str | Path | None = "", *, survey: str = SURVEY) -> Inputs:
     """Load the processed partner survey, its codebook, manifest and the sample frame.
 
     ``input`` is the notebook parameter: a processed folder, or empty for
-    ``data/processed/partner_2021``.
+    ``data/processed/partner_2021``. ``survey`` is the notebook's ``survey`` parameter; this
+    report only exists for ``partner_2021``, anything else raises
+    :class:`~analysis.errors.ConfigError` before any file is read.
+
+    >>> load_inputs(survey="municipality_2023")
+    Traceback (most recent call last):
+    ...
+    analysis.errors.ConfigError: Den här rapporten gäller partner_2021, inte 'municipality_2023'.
     """
     import yaml
+
+    from analysis.errors import ConfigError
+
+    if survey != SURVEY:
+        raise ConfigError(f"Den här rapporten gäller {SURVEY}, inte {survey!r}.")
 
     from analysis import paths
     from analysis.reference import load_sample_frame
@@ -160,6 +203,27 @@ def labels(question: Mapping[str, Any], *, substantive: bool = False) -> list[st
     """Option labels of a question in codebook order (optionally without non-substantive ones)."""
     non = set(question.get("non_substantive") or [])
     return [o["label"] for o in question["options"] if not (substantive and o["label"] in non)]
+
+
+def frame_size(inputs: Inputs) -> int:
+    """Size of the sample frame: the codebook's ``frame.size``, else the rows of the frame table.
+
+    >>> inp = Inputs(pd.DataFrame(), {}, {}, pd.DataFrame({"org_type": ["Kommun"] * 3}), {})
+    >>> frame_size(inp)
+    3
+    >>> frame_size(Inputs(inp.responses, {}, {}, inp.frame, {"frame": {"size": 43}}))
+    43
+    """
+    return int((inputs.codebook.get("frame") or {}).get("size") or len(inputs.frame))
+
+
+def confidence_label(confidence: float) -> str:
+    """The confidence level as a Swedish per-cent number without the sign.
+
+    >>> confidence_label(0.95), confidence_label(0.975)
+    ('95', '97,5')
+    """
+    return f"{100 * confidence:g}".replace(".", ",")
 
 
 # --------------------------------------------------------------------------------------------
@@ -494,7 +558,7 @@ def agreement_summary(ag: Agreement, *, confidence: float = 0.95) -> str:
     11 av 13 svarande (85 %) gav samma svar om den egna och om regionens verksamhet. Cohens kappa, som räknar bort den överensstämmelse som slumpen skulle ge, är 0,69 (95 % KI 0,30–1,00), vilket enligt Landis och Koch är en betydande överensstämmelse.
     """
     kap = ag.kappa
-    conf = f"{100 * confidence:g}".replace(".", ",")
+    conf = confidence_label(confidence)
     if math.isnan(kap.kappa):
         kap_text = "Cohens kappa kan inte beräknas eftersom nästan alla svarat likadant."
     else:
@@ -738,7 +802,7 @@ def headline(inputs: Inputs) -> pd.DataFrame:
     for plain counts) — the same table as ``tests/ground_truth/partner_2021_demo_headline.csv``.
     """
     r, q = inputs.responses, inputs.questions
-    size = int((inputs.codebook.get("frame") or {}).get("size") or len(inputs.frame))
+    size = frame_size(inputs)
     rows: list[tuple[str, int, int | None]] = [
         ("n_respondents", len(r), None),
         ("frame_size", size, None),
@@ -768,7 +832,7 @@ def _share_phrase(
 def summary_sentences(inputs: Inputs, *, confidence: float = 0.95) -> list[str]:
     """The key findings as Swedish sentences; every number is computed from *inputs*."""
     r, q = inputs.responses, inputs.questions
-    size = int((inputs.codebook.get("frame") or {}).get("size") or len(inputs.frame))
+    size = frame_size(inputs)
     n = len(r)
     rate = response_rate(n, size)
     out = [
@@ -836,8 +900,8 @@ def method_notes(
     inputs: Inputs, *, confidence: float = 0.95, min_cell: int = 5, audience: str = "public"
 ) -> list[str]:
     """Paragraphs for "Metod och reservationer" (Swedish)."""
-    size = int((inputs.codebook.get("frame") or {}).get("size") or len(inputs.frame))
-    conf = f"{100 * confidence:g}".replace(".", ",")
+    size = frame_size(inputs)
+    conf = confidence_label(confidence)
     n = len(inputs.responses)
     notes = [
         f"Intervallen är {conf} procents konfidensintervall enligt Wilsons metod med korrektion "
@@ -893,3 +957,414 @@ def method_notes(
             "citeras som resultat."
         )
     return notes
+
+
+# --------------------------------------------------------------------------------------------
+# Report sections: one function per notebook section, returning HTML built with analysis.render
+# --------------------------------------------------------------------------------------------
+# Each ``*_html`` function takes the :class:`Inputs` and the notebook parameters and returns one
+# HTML fragment; the notebook only shows it (``render.show(partner.rus_html(data, ...))``).
+# Smaller helpers hold the decisions worth testing on their own (which text, which table).
+
+DEMO_BANNER = (
+    "Demonstrationsdata: svaren i den här rapporten är syntetiska och konstruerade för att "
+    "likna enkäten 2021. Siffrorna är inte verkliga resultat."
+)
+"""The notice shown at the top of a report built from synthetic data."""
+
+FACTOR_QUESTIONS = (("q12", "Möjliggörare (framgångsfaktorer)"), ("q13", "Utmaningar"))
+"""The multiple-choice questions of section 6, question id → figure title."""
+
+FREE_TEXT_QUESTIONS = ("q9", "q11", "q15")
+"""The open questions quoted in section 7."""
+
+
+def banner_html(inputs: Inputs) -> str:
+    """The demo-data notice when the data are synthetic, otherwise an empty string.
+
+    >>> inp = Inputs(pd.DataFrame(), {}, {"synthetic": True}, pd.DataFrame(), {})
+    >>> banner_html(inp).startswith('<div class="notice" role="note"><p>Demonstrationsdata')
+    True
+    >>> banner_html(Inputs(inp.responses, {}, {"synthetic": False}, inp.frame, {}))
+    ''
+    """
+    from analysis import render
+
+    return render.notice(DEMO_BANNER) if is_synthetic(inputs) else ""
+
+
+def summary_html(inputs: Inputs, *, confidence: float = 0.95) -> str:
+    """Section 1, "Sammanfattning": :func:`summary_sentences` as paragraphs."""
+    from analysis import render
+
+    return render.join(
+        *[render.paragraph(s) for s in summary_sentences(inputs, confidence=confidence)]
+    )
+
+
+def response_rate_sentence(n_respondents: int, frame_size: int) -> str:
+    """The response rate as a sentence (a fact about this survey, so without an interval).
+
+    >>> print(response_rate_sentence(14, 43))
+    14 av 43 tillfrågade organisationer svarade, en svarsfrekvens på 33 %. Svarsfrekvensen är ett faktum om just den här enkäten och har därför inget konfidensintervall.
+    """
+    rate = response_rate(n_respondents, frame_size)
+    return (
+        f"{n_respondents} av {frame_size} tillfrågade organisationer svarade, en svarsfrekvens "
+        f"på {stats.format_pct(rate['andel'])}. Svarsfrekvensen är ett faktum om just den här "
+        "enkäten och har därför inget konfidensintervall."
+    )
+
+
+def nonresponse_sentence(lead: str, profile: pd.DataFrame, *, audience: str, min_cell: int) -> str:
+    """*lead* + :func:`representation_sentence` for *profile*, leaving out (and saying so) the
+    groups whose respondent count is suppressed in ``public``.
+
+    >>> p = frame_profile(pd.DataFrame({"org_type": ["A"] * 10 + ["B"] * 10}),
+    ...                   pd.DataFrame({"q1": ["A"] * 9 + ["B"] * 2}))
+    >>> print(nonresponse_sentence("Per typ: ", p, audience="internal", min_cell=5))
+    Per typ: Överrepresenterade bland de svarande jämfört med urvalet: A (+32 procentenheter). Underrepresenterade: B (−32 procentenheter).
+    >>> print(nonresponse_sentence("Per typ: ", p, audience="public", min_cell=5))
+    Per typ: Ingen grupp avviker med mer än 5 procentenheter från urvalet. Grupper med färre än 5 svarande (och de som döljs för att skydda dem) kommenteras inte i den publika versionen.
+    """
+    hidden = suppressed_groups(profile, audience=audience, min_cell=min_cell)
+    text = lead + representation_sentence(profile, exclude=hidden)
+    if hidden:
+        text += (
+            f" Grupper med färre än {min_cell} svarande (och de som döljs för att skydda dem) "
+            "kommenteras inte i den publika versionen."
+        )
+    return text
+
+
+def response_html(inputs: Inputs, *, audience: str, min_cell: int) -> str:
+    """Section 2, "Urval och svarsfrekvens": the response rate, frame and respondents by
+    organisation type and by sector, and the nonresponse profile with its caveat."""
+    from analysis import render
+
+    check_audience(audience)
+    r, q = inputs.responses, inputs.questions
+    size = frame_size(inputs)
+    by_type = frame_profile(
+        inputs.frame, r, by="org_type", response_column="q1", order=labels(q["q1"])
+    )
+    by_sector = frame_profile(inputs.frame, r, by="sektor", response_column="sektor")
+    shown = {"audience": audience, "min_cell": min_cell}
+    return render.join(
+        render.paragraph(response_rate_sentence(len(r), size)),
+        render.table(profile_display(by_type, **shown), "Urval och svarande per organisationstyp"),
+        render.table(
+            profile_display(by_sector, **shown), "Urval och svarande per sektor (pentahelix)"
+        ),
+        render.paragraph(
+            nonresponse_sentence("Bortfallsprofil per organisationstyp: ", by_type, **shown)
+        ),
+        render.paragraph(nonresponse_sentence("Per sektor: ", by_sector, **shown)),
+        render.notice(
+            "Bortfallsprofilen visar bara vilka slags organisationer som svarade. Om de som inte "
+            "svarade skulle ha svarat annorlunda går inte att veta – slutsatserna gäller de "
+            "svarande, inte alla samarbetspartner."
+        ),
+    )
+
+
+def share_figure_html(
+    table: pd.DataFrame,
+    *,
+    title: str,
+    alt: str,
+    caption: str,
+    data_caption: str | None = None,
+    wrap: int = 40,
+) -> str:
+    """Bars with intervals for a (display) share table, with the table itself as the data."""
+    from analysis import figures, render
+
+    return render.figure(
+        figures.bar_with_ci(table, title=title, wrap=wrap),
+        alt=alt,
+        caption=caption,
+        data=table,
+        data_caption=data_caption,
+    )
+
+
+def rus_html(inputs: Inputs, *, audience: str, min_cell: int, confidence: float = 0.95) -> str:
+    """Section 3, RUS: ranked shares naming each part of the strategy with intervals, and the
+    evenness of the spread explained in plain Swedish."""
+    from analysis import render
+
+    check_audience(audience)
+    counts, n = multi_counts(inputs.responses, inputs.questions["q3"])
+    ranked = ranked_shares(counts, n, population=frame_size(inputs), confidence=confidence)
+    shown = public_share_table(ranked, min_cell, audience)
+    return render.join(
+        share_figure_html(
+            shown,
+            title="Andel svarande som nämner respektive del av RUS",
+            alt=(
+                f"Liggande staplar: andelen av de {n} svarande som nämner varje del av den "
+                f"regionala utvecklingsstrategin, störst först. Vanligast: {ranked.index[0]}."
+            ),
+            caption=(
+                f"Delar av RUS, rangordnade ({confidence_label(confidence)} % konfidensintervall)"
+            ),
+        ),
+        render.paragraph(stats.evenness_explanation(stats.evenness(counts))),
+        render.paragraph(
+            "Eftersom en svarande kan nämna flera delar är svaren inte helt oberoende av "
+            "varandra; testet ska läsas som en fingervisning."
+        ),
+    )
+
+
+def likert_chart_allowed(counts: pd.DataFrame, *, audience: str, min_cell: int) -> bool:
+    """Whether the per-category Likert chart may be shown: always in ``internal``; in
+    ``public`` only when no category count is between 1 and ``min_cell − 1`` (a bar's length
+    would reveal it).
+
+    >>> c = pd.DataFrame({"Nej": [0, 6], "Ja": [9, 5]})
+    >>> likert_chart_allowed(c, audience="public", min_cell=5)
+    True
+    >>> likert_chart_allowed(c, audience="public", min_cell=6)
+    False
+    >>> likert_chart_allowed(c, audience="internal", min_cell=6)
+    True
+    """
+    check_audience(audience)
+    small = ((counts > 0) & (counts < min_cell)).to_numpy().any()
+    return audience == "internal" or not small
+
+
+def likert_test_sentence(results: Mapping[str, stats.TestResult]) -> str:
+    """Plain-Swedish reading of :func:`likert_test`: do the three assessments differ?
+
+    The verdict uses the smallest p-value that could be computed (5 % level); when neither
+    test can be computed the sentence says so instead of claiming a difference.
+
+    >>> fr = stats.TestResult(4.1, 0.37, "Friedmans test", 12)
+    >>> print(likert_test_sentence({"friedman": fr,
+    ...                             "cochran": stats.TestResult(1.0, 0.61, "Cochrans Q", 12)}))
+    Skiljer sig bedömningarna åt? 12 svarande tog ställning till alla tre påståendena. Friedmans test: p = 0,37; Cochrans Q för andelen som instämmer: p = 0,61. Med så få svar går det inte att säga att regionen bedöms olika på de tre punkterna.
+    >>> none = stats.TestResult(float("nan"), float("nan"), "ej testbar", 1)
+    >>> likert_test_sentence({"friedman": none, "cochran": none}).endswith("inte prövas.")
+    True
+    """
+    fr, cq = results["friedman"], results["cochran"]
+    text = (
+        f"Skiljer sig bedömningarna åt? {fr.n} svarande tog ställning till alla tre "
+        f"påståendena. {fr.method}: {stats.format_p(fr.pvalue)}; Cochrans Q för andelen som "
+        f"instämmer: {stats.format_p(cq.pvalue)}. "
+    )
+    pvalues = [p for p in (fr.pvalue, cq.pvalue) if p is not None and not math.isnan(p)]
+    if not pvalues:
+        return (
+            text
+            + "Med så här få fullständiga svar kan skillnader mellan bedömningarna inte prövas."
+        )
+    if min(pvalues) >= 0.05:
+        return text + (
+            "Med så få svar går det inte att säga att regionen bedöms olika på de tre punkterna."
+        )
+    return text + "Bedömningarna skiljer sig åt mer än vad slumpen brukar ge."
+
+
+def likert_html(inputs: Inputs, *, audience: str, min_cell: int, confidence: float = 0.95) -> str:
+    """Section 4, "Inkluderande, attraktiv, innovativ": the diverging bars (or, in ``public``
+    with small categories, a notice instead), the share positive with intervals and the paired
+    tests of whether the three differ."""
+    from analysis import figures, render
+
+    check_audience(audience)
+    r, q = inputs.responses, inputs.questions
+    counts = likert_counts(r, q, list(DIMENSIONS))
+    if likert_chart_allowed(counts, audience=audience, min_cell=min_cell):
+        distribution = render.figure(
+            figures.likert_diverging(
+                counts,
+                labels(q["q4"], substantive=True),
+                title="Region Västerbotten är en … samarbetspartner",
+            ),
+            alt="Divergerande staplar för påståendena inkluderande, attraktiv och innovativ: "
+            "andelen som instämmer till höger om mittlinjen, andelen som inte instämmer till "
+            "vänster.",
+            caption="Svarsfördelning för de tre påståendena",
+            data=count_table(counts, audience=audience, min_cell=min_cell),
+        )
+    else:
+        distribution = render.notice(
+            "Svarsfördelningen per svarsalternativ visas inte som diagram i den publika "
+            f"versionen eftersom ett eller flera alternativ har färre än {min_cell} svar; se "
+            "andelarna nedan."
+        )
+    positive = likert_positive_table(r, q, population=frame_size(inputs), confidence=confidence)
+    return render.join(
+        distribution,
+        share_figure_html(
+            public_share_table(positive, min_cell, audience),
+            title="Andel som instämmer helt eller delvis",
+            alt="Liggande staplar med konfidensintervall: andelen som instämmer helt eller "
+            "delvis i att regionen är inkluderande, attraktiv respektive innovativ.",
+            caption=f"Andel som instämmer ({confidence_label(confidence)} % konfidensintervall)",
+            data_caption="Andel som instämmer helt eller delvis, av dem som tog ställning",
+        ),
+        render.paragraph(likert_test_sentence(likert_test(r, q))),
+    )
+
+
+def development_display(table: pd.DataFrame, *, audience: str, min_cell: int) -> pd.DataFrame:
+    """The q8 × q10 cross-table for display: :func:`count_table` with the rows labelled
+    "Egen: …" and the columns "Regionen: …" (totals keep their name).
+
+    >>> t = pd.DataFrame([[6, 1], [0, 7]], index=["Nej", "Ja"], columns=["Nej", "Ja"])
+    >>> out = development_display(t, audience="internal", min_cell=5)
+    >>> list(out.index), list(out.columns)
+    (['Egen: Nej', 'Egen: Ja', 'Totalt'], ['Regionen: Nej', 'Regionen: Ja', 'Totalt'])
+    """
+    out = count_table(table, audience=audience, min_cell=min_cell)
+    out.index = [i if i == "Totalt" else f"Egen: {i}" for i in out.index]
+    out.columns = [c if c == "Totalt" else f"Regionen: {c}" for c in out.columns]
+    return out
+
+
+def development_html(
+    inputs: Inputs, *, audience: str, min_cell: int, confidence: float = 0.95
+) -> str:
+    """Section 5, own (q8) vs region (q10) development: the paired cross-table, agreement and
+    kappa, and (``internal`` only, since a heat map shows every cell) the heat map."""
+    from analysis import figures, render
+
+    check_audience(audience)
+    ag = development_agreement(inputs.responses, inputs.questions, confidence=confidence)
+    parts = [
+        render.table(
+            development_display(ag.table, audience=audience, min_cell=min_cell),
+            "Fråga 8 (rader) mot fråga 10 (kolumner), antal svarande",
+        ),
+        render.paragraph(agreement_summary(ag, confidence=confidence)),
+    ]
+    if audience == "internal":
+        parts.append(
+            render.figure(
+                figures.heatmap(ag.table, title="Egen verksamhet (rader) mot regionens (kolumner)"),
+                alt="Värmekarta över korstabellen fråga 8 mot fråga 10; diagonalen visar samma "
+                "svar.",
+                data=ag.table,
+            )
+        )
+    return render.join(*parts)
+
+
+def factors_html(inputs: Inputs, *, audience: str, min_cell: int, confidence: float = 0.95) -> str:
+    """Section 6, enablers (q12) and challenges (q13): ranked shares with intervals, one
+    figure each, shares of those who ticked at least one option."""
+    from analysis import render
+
+    check_audience(audience)
+    parts = []
+    for qid, title in FACTOR_QUESTIONS:
+        counts, n = multi_counts(inputs.responses, inputs.questions[qid])
+        ranked = ranked_shares(counts, n, population=frame_size(inputs), confidence=confidence)
+        parts.append(
+            share_figure_html(
+                public_share_table(ranked, min_cell, audience),
+                title=title,
+                wrap=45,
+                alt=f"Liggande staplar: andelen av de {n} svarande som nämner varje alternativ "
+                f"i frågan om {title.lower()}, störst först.",
+                caption=f"{title} ({confidence_label(confidence)} % konfidensintervall)",
+            )
+        )
+    return render.join(*parts)
+
+
+def ladder_alt(counts: pd.Series) -> str:
+    """Alt text of the engagement-ladder figure, naming the step with most respondents.
+
+    >>> print(ladder_alt(pd.Series([1, 6, 2], index=["Information", "Dialog", "Ägarskap"])))
+    Trappa i tre steg från Information till Ägarskap, med antalet svarande på varje steg. Flest svarande: Dialog.
+    >>> ladder_alt(pd.Series([0, 0], index=["A", "B"])).endswith("Inga svar.")
+    True
+    """
+    steps = list(counts.index)
+    text = (
+        f"Trappa i {_number_word(len(steps))} steg från {steps[0]} till {steps[-1]}, med "
+        "antalet svarande på varje steg."
+    )
+    if int(counts.sum()) == 0:
+        return text + " Inga svar."
+    return text + f" Flest svarande: {counts.idxmax()}."
+
+
+def _number_word(k: int) -> str:
+    words = {2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju"}
+    return words.get(k, str(k))
+
+
+def ladder_html(inputs: Inputs, *, audience: str, min_cell: int) -> str:
+    """Section 6, the engagement ladder (q14) as a five-step ladder figure with its counts
+    (suppressed in ``public``)."""
+    from analysis import render
+
+    check_audience(audience)
+    counts = ladder_counts(inputs.responses, inputs.questions["q14"])
+    total = int(counts.sum())
+    shown = one_way_counts(counts, audience=audience, min_cell=min_cell, total=total)
+    return render.figure(
+        ladder_figure(counts, title="Engagemangstrappan", shown=list(shown)),
+        alt=ladder_alt(counts),
+        caption=f"Var på engagemangstrappan samarbetet befinner sig ({total} svarande)",
+        data=shown.rename("antal").to_frame(),
+    )
+
+
+def free_text_html(
+    inputs: Inputs,
+    *,
+    audience: str,
+    qids: Sequence[str] = FREE_TEXT_QUESTIONS,
+) -> str:
+    """Section 7, the free-text answers as quotes under a heading per question, grouped by
+    :func:`quotes_by_theme` (names masked in ``public``)."""
+    from analysis import render
+
+    check_audience(audience)
+    parts = []
+    for qid in qids:
+        q = inputs.questions[qid]
+        parts.append(render.heading(f"Fråga {q.get('number')}: {q.get('text')}", 3))
+        groups = quotes_by_theme(inputs.responses[qid], audience=audience)
+        if not groups:
+            parts.append(render.paragraph("Inga svar."))
+        parts.extend(render.quotes(texts, caption=theme) for theme, texts in groups.items())
+    return render.join(*parts)
+
+
+def sector_html(inputs: Inputs, *, audience: str, min_cell: int) -> str:
+    """Section 8, per sector: each cross-table of :func:`sector_tests` (suppressed in
+    ``public``, with a note on how) with its exact test."""
+    from analysis import render
+
+    check_audience(audience)
+    parts = []
+    for title, table, res in sector_tests(inputs.responses, inputs.questions):
+        parts.append(render.table(count_table(table, audience=audience, min_cell=min_cell), title))
+        parts.append(render.paragraph(f"{res.method}: {stats.format_p(res.pvalue)} (n = {res.n})."))
+    if audience == "public":
+        parts.append(
+            render.notice(
+                f"Celler med färre än {min_cell} svar visas som ”–”, liksom de celler som annars "
+                "skulle låta ett dolt värde räknas fram ur summorna. Testen räknas på de "
+                "fullständiga tabellerna."
+            )
+        )
+    return render.join(*parts)
+
+
+def method_html(inputs: Inputs, *, audience: str, min_cell: int, confidence: float = 0.95) -> str:
+    """Section 9, "Metod och reservationer": :func:`method_notes` as paragraphs."""
+    from analysis import render
+
+    check_audience(audience)
+    notes = method_notes(inputs, confidence=confidence, min_cell=min_cell, audience=audience)
+    return render.join(*[render.paragraph(p) for p in notes])
