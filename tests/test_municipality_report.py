@@ -48,7 +48,7 @@ PRIORITY_LABELS = [
 
 # -- notebook structure (fast) -----------------------------------------------------------------
 def test_notebook_has_one_typed_parameters_cell_and_no_outputs():
-    from analysis.runner import notebook_parameters
+    from analysis.report_params import notebook_parameters
 
     params = notebook_parameters(NOTEBOOK)
     assert {k: (v.type_name, v.default) for k, v in params.items()} == {
@@ -140,7 +140,7 @@ def _parse(html: str) -> _Page:
 
 def _registry():
     from analysis.errors import ConfigError
-    from analysis.runner import ReportSpec, load_registry
+    from analysis.report_registry import ReportSpec, load_registry
 
     try:
         reg = load_registry()

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.runner import load_registry, notebook_parameters
+from analysis.report_params import notebook_parameters
+from analysis.report_registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -55,7 +55,8 @@ def _empty_notebook(source: Path, target: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    from analysis.runner import Exporter, ReportSpec, load_registry, resolve_kernel, run_reports
+    from analysis.report_registry import ReportSpec, load_registry
+    from analysis.runner import Exporter, resolve_kernel, run_reports
 
     parser = argparse.ArgumentParser(
         prog="python -m analysis.bench", description=__doc__.splitlines()[0]

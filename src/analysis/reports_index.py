@@ -51,7 +51,7 @@ def render_index(registry: Mapping, output_dir: Path | str) -> str:
     """The index page for *registry* given the build states under *output_dir*.
 
     >>> import tempfile
-    >>> from analysis.runner import ReportSpec
+    >>> from analysis.report_registry import ReportSpec
     >>> reg = {"demo": ReportSpec("demo", Path("x.ipynb"), "Demo <1>", {})}
     >>> page = render_index(reg, tempfile.mkdtemp())
     >>> '<html lang="sv">' in page and "Demo &lt;1&gt;" in page and "inte byggd ännu" in page

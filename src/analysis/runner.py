@@ -1,11 +1,9 @@
-"""Build the report notebooks: validate parameters, execute with papermill, export with nbconvert.
+"""Build the report notebooks: execute with papermill, export with nbconvert, skip what is current.
 
-The registry ``reports.yaml`` (repository root) names every report::
-
-    overview_partner_2021:
-      notebook: notebooks/survey_overview.ipynb
-      title: "Översikt – partnerenkäten 2021"
-      parameters: {survey: partner_2021}
+The reports come from the registry ``reports.yaml`` (:mod:`analysis.report_registry`); their
+parameters are read from each notebook's cell tagged ``parameters`` and validated before anything
+executes (:mod:`analysis.report_params`: unknown names, values that cannot be cast to the declared
+type, and values outside the known enumerations raise :class:`analysis.errors.ConfigError`).
 
 :func:`run_reports` builds the selected reports in one long-lived process: up to ``jobs`` kernels
 execute at once (papermill's Python API in a thread pool), one reused
@@ -24,51 +22,34 @@ Honest failures
     A failing notebook leaves the previous ``reports/<name>.html`` untouched, its executed
     notebook is saved as ``reports/failed/<name>.ipynb``, and one line names the report and the
     failing cell's error; the other reports still build.
-
-Parameters are checked against the notebook's single cell tagged ``parameters`` before anything
-executes: unknown names, values that cannot be cast to the declared type, and values outside the
-known enumerations (``survey``, ``audience``) raise :class:`analysis.errors.ConfigError`.
-
->>> decl = ParameterDecl("min_cell", "int", 5, "smallest group shown")
->>> coerce_value(decl, "3")
-3
 """
 
 from __future__ import annotations
 
-import ast
 import datetime as _dt
 import hashlib
-import io
 import json
 import os
 import subprocess
 import sys
 import threading
 import time
-import tokenize
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis import SURVEYS, atomic, paths
-from analysis.audience import AUDIENCES
 from analysis.errors import ConfigError
+from analysis.report_params import parameters_cells, read_notebook_json, resolve_parameters
+from analysis.report_registry import ReportSpec, load_registry
 
 __all__ = [
-    "AUDIENCES",
     "DEFAULT_CELL_TIMEOUT",
     "KERNEL_NAME",
-    "ParameterDecl",
     "ReportResult",
-    "ReportSpec",
-    "coerce_value",
     "fingerprint",
     "generated_at",
-    "load_registry",
-    "notebook_parameters",
-    "resolve_parameters",
     "run_reports",
 ]
 
@@ -76,7 +57,6 @@ KERNEL_NAME = "analysis"
 """The kernel ``make`` installs (``python -m ipykernel install --sys-prefix --name analysis``)."""
 FALLBACK_KERNEL = "python3"
 DEFAULT_CELL_TIMEOUT = 600
-ENUMERATIONS: dict[str, tuple[str, ...]] = {"survey": SURVEYS, "audience": AUDIENCES}
 REMOVE_CELL_TAGS = ("remove", "injected-parameters", "parameters")
 REMOVE_OUTPUT_TAGS = ("remove-output",)
 TEMPLATE_NAME = "report"
@@ -86,284 +66,6 @@ STATUS_BUILT = "built"
 STATUS_SKIPPED = "skipped"
 STATUS_FAILED = "failed"
 STATUS_MISSING = "not available"
-
-
-# --------------------------------------------------------------------------------------------
-# Registry
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ReportSpec:
-    """One entry of ``reports.yaml``."""
-
-    name: str
-    notebook: Path
-    title: str
-    parameters: dict = field(default_factory=dict)
-
-    @property
-    def notebook_label(self) -> str:
-        """The notebook path relative to the project root when possible (for messages)."""
-        try:
-            return self.notebook.relative_to(paths.project_root()).as_posix()
-        except ValueError:
-            return str(self.notebook)
-
-
-def registry_path() -> Path:
-    """``reports.yaml`` at the project root."""
-    return paths.project_root() / "reports.yaml"
-
-
-def _yaml_load(text: str):
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
-
-
-def load_registry(path: Path | str | None = None) -> dict[str, ReportSpec]:
-    """Read the report registry; notebook paths are relative to the registry's folder.
-
-    Raises
-    ------
-    ConfigError
-        The file is missing or an entry lacks ``notebook`` / has malformed ``parameters``.
-    """
-    path = Path(path) if path is not None else registry_path()
-    if not path.is_file():
-        raise ConfigError(f"{path}: rapportregistret saknas. Skapa reports.yaml i projektets rot.")
-    data = _yaml_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise ConfigError(
-            f"{path}: ska vara en lista av rapporter (namn: {{notebook, title, parameters}})."
-        )
-    base = path.resolve().parent
-    out: dict[str, ReportSpec] = {}
-    for name, entry in data.items():
-        if not isinstance(entry, dict) or not entry.get("notebook"):
-            raise ConfigError(f"{path}: rapporten {name!r} saknar 'notebook'.")
-        params = entry.get("parameters") or {}
-        if not isinstance(params, dict):
-            raise ConfigError(f"{path}: rapporten {name!r}: 'parameters' ska vara namn: värde.")
-        nb = Path(entry["notebook"])
-        out[str(name)] = ReportSpec(
-            name=str(name),
-            notebook=nb if nb.is_absolute() else base / nb,
-            title=str(entry.get("title") or name),
-            parameters=dict(params),
-        )
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Parameters
-# --------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ParameterDecl:
-    """A parameter declared in a notebook's ``parameters`` cell.
-
-    ``type_name`` and ``default`` follow :func:`papermill.inspect_notebook` (``inferred_type_name``,
-    ``default``), except that ``default`` is the evaluated literal rather than its source text.
-    """
-
-    name: str
-    type_name: str
-    default: object
-    help: str = ""
-
-    def describe(self) -> str:
-        text = f"{self.name} ({self.type_name}, standard {self.default!r})"
-        if self.name in ENUMERATIONS:
-            text += ": " + " | ".join(ENUMERATIONS[self.name])
-        elif self.help:
-            text += f": {self.help}"
-        return text
-
-
-def _read_notebook_json(path: Path) -> dict:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path}: kan inte läsa notebooken ({exc}).") from exc
-
-
-def parameters_cells(nb: dict) -> list[int]:
-    """Indices of the cells tagged ``parameters``."""
-    return [
-        i
-        for i, cell in enumerate(nb.get("cells", []))
-        if "parameters" in (cell.get("metadata", {}).get("tags") or [])
-    ]
-
-
-def _source(cell: dict) -> str:
-    src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else str(src)
-
-
-def notebook_parameters(path: Path | str) -> dict[str, ParameterDecl]:
-    """The parameters declared in the notebook's single ``parameters`` cell.
-
-    This reads the notebook as JSON and parses the cell with :mod:`ast` — the same information
-    as :func:`papermill.inspect_notebook` (name, type, default, help comment) without importing
-    papermill, so that a no-op rerun stays fast. ``tests/pipeline`` checks that the two agree.
-
-    Raises
-    ------
-    ConfigError
-        No or several cells tagged ``parameters``, or the cell is not valid Python.
-    """
-    path = Path(path)
-    nb = _read_notebook_json(path)
-    cells = parameters_cells(nb)
-    if len(cells) != 1:
-        raise ConfigError(
-            f"{path}: notebooken ska ha exakt en cell taggad 'parameters' (hittade {len(cells)})."
-        )
-    source = _source(nb["cells"][cells[0]])
-    try:
-        tree = ast.parse(source)
-    except SyntaxError as exc:
-        raise ConfigError(
-            f"{path}: parametercellen är inte giltig Python ({exc.msg}, rad {exc.lineno})."
-        ) from exc
-    comments: dict[int, str] = {}
-    try:
-        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-            if tok.type == tokenize.COMMENT:
-                comments[tok.start[0]] = tok.string.lstrip("#").strip()
-    except tokenize.TokenError:  # pragma: no cover - ast.parse already accepted it
-        pass
-    out: dict[str, ParameterDecl] = {}
-    for node in tree.body:
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-            name, type_name, value = node.target.id, ast.unparse(node.annotation), node.value
-        elif (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-        ):
-            name, type_name, value = node.targets[0].id, None, node.value
-        else:
-            continue
-        try:
-            default = ast.literal_eval(value) if value is not None else None
-        except ValueError:
-            default = ast.unparse(value)
-        if type_name is None:
-            type_name = type(default).__name__ if default is not None else "None"
-        out[name] = ParameterDecl(name, type_name, default, comments.get(node.lineno, ""))
-    return out
-
-
-_TRUE = {"true", "1", "ja", "yes", "sant"}
-_FALSE = {"false", "0", "nej", "no", "falskt"}
-
-
-def coerce_value(decl: ParameterDecl, value: object) -> object:
-    """Cast *value* (a string from ``-p`` or a YAML value) to the declared type.
-
-    >>> d = ParameterDecl("min_cell", "int", 5)
-    >>> coerce_value(d, "7"), coerce_value(d, 7)
-    (7, 7)
-    >>> coerce_value(d, "abc")
-    Traceback (most recent call last):
-    ...
-    ValueError: 'abc' är inte ett heltal
-    >>> coerce_value(ParameterDecl("fail", "bool", False), "true")
-    True
-    >>> coerce_value(ParameterDecl("survey", "str", "partner_2021"), "municipality_2023")
-    'municipality_2023'
-    """
-    t = decl.type_name
-    if t == "int":
-        if isinstance(value, bool):
-            raise ValueError(f"{value!r} är inte ett heltal")
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str):
-            try:
-                return int(value.strip())
-            except ValueError:
-                pass
-        raise ValueError(f"{value!r} är inte ett heltal")
-    if t == "float":
-        if isinstance(value, bool):
-            raise ValueError(f"{value!r} är inte ett tal")
-        if isinstance(value, int | float):
-            return float(value)
-        if isinstance(value, str):
-            try:
-                return float(value.strip().replace(",", "."))
-            except ValueError:
-                pass
-        raise ValueError(f"{value!r} är inte ett tal")
-    if t == "bool":
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
-            return value.strip().lower() in _TRUE
-        raise ValueError(f"{value!r} är inte ett sanningsvärde (true/false)")
-    if t == "str":
-        if isinstance(value, str):
-            return value
-        if value is None:
-            return ""
-        raise ValueError(f"{value!r} är inte en text")
-    return value  # untyped / other annotations: passed through unchanged
-
-
-def resolve_parameters(
-    spec: ReportSpec,
-    overrides: Mapping[str, object] | None = None,
-    declared: Mapping[str, ParameterDecl] | None = None,
-) -> dict:
-    """Defaults ← registry parameters ← *overrides*, validated and cast to the declared types.
-
-    Raises
-    ------
-    ConfigError
-        Unknown parameter, a value of the wrong type, or a value outside its enumeration; the
-        message lists the notebook's valid parameters.
-    """
-    if declared is None:
-        declared = notebook_parameters(spec.notebook)
-    given = {**spec.parameters, **dict(overrides or {})}
-    problems: list[str] = []
-    resolved: dict = {}
-    for key, value in given.items():
-        decl = declared.get(key)
-        if decl is None:
-            problems.append(f"okänd parameter {key!r}")
-            continue
-        try:
-            cast = coerce_value(decl, value)
-        except ValueError as exc:
-            problems.append(f"parametern {key!r} ska vara {decl.type_name}: {exc}")
-            continue
-        allowed = ENUMERATIONS.get(key)
-        if allowed is not None and cast not in allowed:
-            problems.append(
-                f"parametern {key!r} har värdet {cast!r}; tillåtna värden: {', '.join(allowed)}"
-            )
-            continue
-        resolved[key] = cast
-    if problems:
-        valid = "; ".join(d.describe() for d in declared.values()) or "(inga)"
-        raise ConfigError(
-            f"rapporten {spec.name!r} ({spec.notebook_label}): "
-            + "; ".join(problems)
-            + f". Giltiga parametrar: {valid}."
-        )
-    full = {name: decl.default for name, decl in declared.items()}
-    full.update(resolved)
-    inp = full.get("input")
-    if isinstance(inp, str) and inp.strip() and not Path(inp).is_absolute():
-        # the kernel's working directory is not the project root: pass an absolute path
-        full["input"] = str(paths.project_root() / inp)
-    return full
 
 
 # --------------------------------------------------------------------------------------------
@@ -770,7 +472,7 @@ def _execute_and_export(
     except PapermillExecutionError as exc:
         idx = exc.cell_index
         try:  # papermill inserted its injected-parameters cell after the parameters cell
-            if idx > parameters_cells(_read_notebook_json(spec.notebook))[0]:
+            if idx > parameters_cells(read_notebook_json(spec.notebook))[0]:
                 idx -= 1
         except (ConfigError, IndexError):  # pragma: no cover - validated before execution
             pass

@@ -72,10 +72,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_params_file(path: Path, registry_names) -> tuple[dict, dict]:
-    from analysis.runner import _yaml_load
+    from analysis.report_registry import yaml_load
 
     try:
-        data = _yaml_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = yaml_load(Path(path).read_text(encoding="utf-8")) or {}
     except OSError as exc:
         raise ConfigError(f"{path}: kan inte läsa parameterfilen ({exc.strerror}).") from exc
     except Exception as exc:  # yaml.YAMLError
@@ -93,7 +93,8 @@ def _read_params_file(path: Path, registry_names) -> tuple[dict, dict]:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; raises :class:`ReportBuildError` (exit 1) when a report failed."""
-    from analysis.runner import STATUS_FAILED, STATUS_MISSING, load_registry, run_reports
+    from analysis.report_registry import load_registry
+    from analysis.runner import STATUS_FAILED, STATUS_MISSING, run_reports
 
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs ska vara minst 1.")

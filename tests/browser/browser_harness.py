@@ -86,7 +86,7 @@ def missing_message(missing: list[str]) -> str:
 def registry_names() -> list[str]:
     """Report names from ``reports.yaml`` (the four known ones when it cannot be read)."""
     try:
-        from analysis.runner import load_registry
+        from analysis.report_registry import load_registry
 
         names = list(load_registry())
     except Exception:  # registry missing or invalid: the build itself will say so
@@ -107,7 +107,8 @@ class PageSettings:
 def report_settings(overrides: dict[str, dict] | None = None) -> dict[str, PageSettings]:
     """Audience / ``min_cell`` / survey of every report (registry + notebook defaults + overrides);
     the index page is public with the default ``min_cell``."""
-    from analysis.runner import load_registry, resolve_parameters
+    from analysis.report_params import resolve_parameters
+    from analysis.report_registry import load_registry
 
     out: dict[str, PageSettings] = {}
     for name, spec in load_registry().items():
@@ -154,7 +155,8 @@ def build_reports(
     """
     import time
 
-    from analysis.runner import load_registry, run_reports
+    from analysis.report_registry import load_registry
+    from analysis.runner import run_reports
 
     registry = load_registry()
     selected = names or list(registry)

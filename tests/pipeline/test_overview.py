@@ -144,7 +144,8 @@ def test_overview_notebook_on_demo_data(processed_demo, tmp_path, monkeypatch):
     """Both surveys through the real notebook: public partner, internal municipality."""
     from pathlib import Path
 
-    from analysis.runner import ReportSpec, run_reports
+    from analysis.report_registry import ReportSpec
+    from analysis.runner import run_reports
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     nb = Path(__file__).resolve().parents[2] / "notebooks" / "survey_overview.ipynb"

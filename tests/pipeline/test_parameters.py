@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import runner, runner_cli
+from analysis import report_params, report_registry, runner, runner_cli
 from analysis.errors import AnalysisError, ConfigError
 
 from .conftest import FIXTURES, HELLO
@@ -38,8 +38,8 @@ def test_committed_notebooks_have_no_outputs_and_one_parameters_cell(path):
         if cell["cell_type"] == "code":
             assert cell.get("outputs") == [], f"{path.name}: a cell has outputs (run nbstripout)"
             assert cell.get("execution_count") is None, f"{path.name}: execution counts left"
-    assert len(runner.parameters_cells(nb)) == 1
-    for name, decl in runner.notebook_parameters(path).items():
+    assert len(report_params.parameters_cells(nb)) == 1
+    for name, decl in report_params.notebook_parameters(path).items():
         assert decl.type_name in {"str", "int", "float", "bool"}, (name, decl)
         assert decl.help, f"{path.name}: parameter {name} has no comment"
 
@@ -48,7 +48,7 @@ def test_committed_notebooks_have_no_outputs_and_one_parameters_cell(path):
 def test_parameter_reader_agrees_with_papermill(path):
     import papermill
 
-    ours = runner.notebook_parameters(path)
+    ours = report_params.notebook_parameters(path)
     theirs = papermill.inspect_notebook(str(path))
     unparsed = [name for name in ours if name not in theirs]
     assert not unparsed, (
@@ -64,7 +64,7 @@ def test_parameter_reader_agrees_with_papermill(path):
 
 
 def test_overview_parameters_are_as_documented():
-    decl = runner.notebook_parameters(ROOT / "notebooks" / "survey_overview.ipynb")
+    decl = report_params.notebook_parameters(ROOT / "notebooks" / "survey_overview.ipynb")
     assert {k: (d.type_name, d.default) for k, d in decl.items()} == {
         "survey": ("str", "partner_2021"),
         "input": ("str", ""),
@@ -74,7 +74,7 @@ def test_overview_parameters_are_as_documented():
 
 
 def test_registry_entries_resolve():
-    reg = runner.load_registry(ROOT / "reports.yaml")
+    reg = report_registry.load_registry(ROOT / "reports.yaml")
     assert {
         "overview_partner_2021",
         "overview_municipality_2023",
@@ -84,7 +84,7 @@ def test_registry_entries_resolve():
     for spec in reg.values():
         assert spec.notebook.parent == ROOT / "notebooks"
         if spec.notebook.is_file():
-            params = runner.resolve_parameters(spec)
+            params = report_params.resolve_parameters(spec)
             assert params["survey"] == spec.parameters["survey"]
 
 
@@ -94,16 +94,16 @@ def test_multiple_parameters_cells_refused(tmp_path):
     bad = tmp_path / "two.ipynb"
     bad.write_text(json.dumps(nb), encoding="utf-8")
     with pytest.raises(ConfigError, match="exakt en cell"):
-        runner.notebook_parameters(bad)
+        report_params.notebook_parameters(bad)
 
 
 # -- validation -------------------------------------------------------------------------------
 def _spec(**params):
-    return runner.ReportSpec("hello", HELLO, "Test", params)
+    return report_registry.ReportSpec("hello", HELLO, "Test", params)
 
 
 def test_cast_and_defaults():
-    params = runner.resolve_parameters(_spec(), {"min_cell": "3", "fail": "false"})
+    params = report_params.resolve_parameters(_spec(), {"min_cell": "3", "fail": "false"})
     assert params["min_cell"] == 3 and params["fail"] is False
     assert params["audience"] == "public" and params["greeting"] == "Hej"
 
@@ -120,7 +120,7 @@ def test_cast_and_defaults():
 )
 def test_invalid_parameters_refused_with_valid_list(overrides, fragment):
     with pytest.raises(ConfigError) as info:
-        runner.resolve_parameters(_spec(), overrides)
+        report_params.resolve_parameters(_spec(), overrides)
     msg = str(info.value)
     assert fragment in msg
     assert "Giltiga parametrar: survey (str" in msg and "min_cell (int, standard 5)" in msg
@@ -147,19 +147,19 @@ def test_cli_refuses_before_executing(hello_registry, tmp_path, argv, capsys):
 def test_params_file_common_and_per_report(tmp_path, hello_registry):
     pf = tmp_path / "p.yaml"
     pf.write_text("min_cell: 7\nhello:\n  greeting: Hallå\n", encoding="utf-8")
-    common, per = runner_cli._read_params_file(pf, runner.load_registry(hello_registry))
+    common, per = runner_cli._read_params_file(pf, report_registry.load_registry(hello_registry))
     assert common == {"min_cell": 7} and per == {"hello": {"greeting": "Hallå"}}
 
 
 def test_fingerprint_tracks_inputs(processed_fixture):
     spec = _spec(survey="partner_2021", input=str(processed_fixture))
-    params = runner.resolve_parameters(spec)
+    params = report_params.resolve_parameters(spec)
     fp = runner.fingerprint(spec, params)
     assert runner.fingerprint(spec, dict(params)) == fp
     assert runner.fingerprint(spec, {**params, "min_cell": 6}) != fp
     (processed_fixture / "manifest.json").write_text('{"synthetic": false}', encoding="utf-8")
     assert runner.fingerprint(spec, params) != fp
-    other = runner.ReportSpec("hello", HELLO, "Annan titel", spec.parameters)
+    other = report_registry.ReportSpec("hello", HELLO, "Annan titel", spec.parameters)
     assert runner.fingerprint(other, params) != runner.fingerprint(spec, params)
 
 
@@ -178,6 +178,6 @@ def test_fixture_notebooks_are_clean():
 
 
 def test_relative_input_is_resolved_against_the_project_root():
-    params = runner.resolve_parameters(_spec(), {"input": "data/processed/partner_2021"})
+    params = report_params.resolve_parameters(_spec(), {"input": "data/processed/partner_2021"})
     assert params["input"] == str(ROOT / "data" / "processed" / "partner_2021")
     assert runner._display_path("input", params["input"]) == "data/processed/partner_2021"
