@@ -1,4 +1,4 @@
-"""Deterministic, accessible matplotlib/seaborn figures for the reports.
+"""Deterministic, accessible matplotlib figures for the reports.
 
 * Colours: a colour-blind-safe diverging palette (ColorBrewer PuOr, safe for the common colour
   vision deficiencies) for agreement scales, Okabe–Ito blue for bars, and a neutral grey for
@@ -363,31 +363,54 @@ def heatmap(
     """
     import numpy as np
     import pandas as pd
-    import seaborn as sns
 
     data = pd.DataFrame(df, copy=True).apply(pd.to_numeric, errors="coerce").astype(float)
+    values = data.to_numpy()
+    finite = values[np.isfinite(values)]
     if fmt is None:
-        finite = data.to_numpy()[np.isfinite(data.to_numpy())]
         fmt = "g" if finite.size and np.all(np.mod(finite, 1) == 0) else ".2f"
+    n_rows, n_cols = values.shape
     with _style():
-        fig = new_figure(max(5.0, 1.5 + 0.9 * data.shape[1]), 1.5 + 0.5 * data.shape[0])
+        fig = new_figure(max(5.0, 1.5 + 0.9 * n_cols), 1.5 + 0.5 * n_rows)
         ax = fig.add_subplot()
-        sns.heatmap(
-            data,
-            ax=ax,
-            annot=annotate,
-            fmt=fmt,
+        # Cells span [j, j+1] × [i, i+1] with the first row on top; missing values stay blank.
+        mesh = ax.pcolormesh(
+            np.arange(n_cols + 1),
+            np.arange(n_rows + 1),
+            np.ma.masked_invalid(values),
             cmap=cmap,
-            linewidths=0.5,
-            linecolor="white",
-            cbar_kws={"shrink": 0.8},
-            annot_kws={"fontsize": 10},
+            vmin=float(finite.min()) if finite.size else 0.0,
+            vmax=float(finite.max()) if finite.size else 1.0,
+            edgecolors="white",
+            linewidth=0.5,
         )
+        ax.set_xlim(0, n_cols)
+        ax.set_ylim(n_rows, 0)
+        for spine in ax.spines.values():
+            spine.set_visible(False)
+        fig.colorbar(mesh, ax=ax, shrink=0.8)
         if annotate:
-            for text in ax.texts:
-                text.set_text(text.get_text().replace(".", ",").replace("-", "\u2212"))
-        ax.set_yticklabels([_wrap(t.get_text(), wrap) for t in ax.get_yticklabels()], rotation=0)
-        ax.set_xticklabels([_wrap(t.get_text(), 16) for t in ax.get_xticklabels()], rotation=0)
+            for i in range(n_rows):
+                for j in range(n_cols):
+                    v = values[i, j]
+                    if not np.isfinite(v):
+                        continue
+                    r, g, b, _ = mesh.cmap(mesh.norm(v))
+                    dark = 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.5
+                    label = format(v, fmt).replace(".", ",").replace("-", "\u2212")
+                    ax.text(
+                        j + 0.5,
+                        i + 0.5,
+                        label,
+                        ha="center",
+                        va="center",
+                        fontsize=10,
+                        color="#ffffff" if dark else "#000000",
+                    )
+        ax.set_xticks(
+            np.arange(n_cols) + 0.5, [_wrap(str(c), 16) for c in data.columns], rotation=0
+        )
+        ax.set_yticks(np.arange(n_rows) + 0.5, [_wrap(str(r), wrap) for r in data.index])
         ax.set_xlabel(data.columns.name or "")
         ax.set_ylabel(data.index.name or "")
         ax.set_title(_wrap(title, 70), loc="left")
