@@ -134,6 +134,12 @@ def data_files(params: Mapping[str, object]) -> list[Path]:
         for extra in (paths.codebook_path(survey), paths.themes_path(survey)):
             if extra.is_file():
                 files.append(extra)
+        # a coder's verified theme codes override the suggestions (analysis.coding)
+        files.extend(sorted(paths.raw_dir(survey).glob("verified_codes.*")))
+    # parameters naming a file (e.g. a custom `themes` codebook): its content counts, not its name
+    for key, value in sorted(params.items()):
+        if key != "input" and isinstance(value, str) and value and Path(value).is_file():
+            files.append(Path(value))
     ref = paths.reference_dir()
     if survey and ref.is_dir():
         files.extend(sorted(p for p in ref.iterdir() if p.is_file()))
