@@ -264,6 +264,7 @@ def _provenance(
         "data_file": manifest.get("source_file"),
         "data_sha256": manifest.get("source_sha256"),
         "synthetic": bool(manifest.get("synthetic", False)),
+        "internal": params.get("audience") == "internal",
         "parameters": [[k, _show_value(_display_path(k, v))] for k, v in params.items()],
         "package_version": __version__,
         "git_commit": commit,

@@ -164,6 +164,18 @@ def test_changed_parameters_rebuild_and_one_line_per_report(built):
     assert "Hallå" in (out / "hello.html").read_text(encoding="utf-8")
 
 
+def test_internal_builds_carry_a_do_not_publish_banner(built):
+    reg, out = built
+    public = (out / "hello.html").read_text(encoding="utf-8")
+    assert "Får inte publiceras" not in public
+    (res,) = runner.run_reports(
+        ["hello"], registry=reg, output_dir=out, overrides={"audience": "internal"}, quiet=True
+    )
+    assert res.status == "built"
+    page = parse((out / "hello.html").read_text(encoding="utf-8"))
+    assert "Intern version" in page.plain and "Får inte publiceras" in page.plain
+
+
 def test_failing_notebook_keeps_previous_html(built, capsys):
     reg, out = built
     before = (out / "hello.html").read_bytes()
