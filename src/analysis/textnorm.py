@@ -375,6 +375,13 @@ def word_matches(token: str, word: str, mode: str = "compound") -> bool:
     >>> word_matches("planet", "plan", "exact")
     False
     """
+    return _word_matches(token, word, mode)
+
+
+@lru_cache(maxsize=1 << 18)
+def _word_matches(token: str, word: str, mode: str) -> bool:
+    # Pure in its arguments (the lexicons are constants), so memoised: the actor-stance scorer
+    # asks the same (token, cue) pairs hundreds of thousands of times per report.
     base = IRREGULAR.get(token)
     if base is not None and base == word:
         return True
