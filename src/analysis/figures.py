@@ -288,7 +288,9 @@ def _bar_segment(ax, y, widths, left, colour, label) -> None:
             ax.text(lf + w / 2, yi, percent(w), ha="center", va="center", color=tc, fontsize=9)
 
 
-def bar_with_ci(table, *, title: str, wrap: int = 40, xlabel: str = "Andel"):
+def bar_with_ci(
+    table, *, title: str, wrap: int = 40, xlabel: str = "Andel", confidence: float = 0.95
+):
     """Horizontal bars of shares with confidence-interval whiskers.
 
     Parameters
@@ -298,6 +300,8 @@ def bar_with_ci(table, *, title: str, wrap: int = 40, xlabel: str = "Andel"):
         ``andel``, ``ki_lag``, ``ki_hog`` (shares 0–1). Non-numeric cells (suppressed "–") are
         drawn as an empty bar labelled "visas ej".
     title : str
+    confidence : float
+        The intervals' confidence level, named in the axis label.
 
     Returns
     -------
@@ -336,11 +340,13 @@ def bar_with_ci(table, *, title: str, wrap: int = 40, xlabel: str = "Andel"):
             else:
                 ax.text(0.01, yi, "visas ej (för få svar)", va="center", ha="left", fontsize=10)
         ax.set_xlim(0, 1.15)
+        ax.set_ylim(-0.7, n - 0.3)  # room for the labels of the first and last bar
         ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
         _pct_axis(ax, "x")
         ax.set_yticks(y)
         ax.set_yticklabels([_wrap(i, wrap) for i in t.index])
-        ax.set_xlabel(xlabel + " (linjerna visar 95 % konfidensintervall)")
+        level = f"{100 * confidence:g}".replace(".", ",")
+        ax.set_xlabel(f"{xlabel} (linjerna visar {level} % konfidensintervall)")
         ax.set_title(_wrap(title, 70), loc="left")
     return fig
 

@@ -1076,12 +1076,13 @@ def share_figure_html(
     caption: str,
     data_caption: str | None = None,
     wrap: int = 40,
+    confidence: float = 0.95,
 ) -> str:
     """Bars with intervals for a (display) share table, with the table itself as the data."""
     from analysis import figures, render
 
     return render.figure(
-        figures.bar_with_ci(table, title=title, wrap=wrap),
+        figures.bar_with_ci(table, title=title, wrap=wrap, confidence=confidence),
         alt=alt,
         caption=caption,
         data=table,
@@ -1109,6 +1110,7 @@ def rus_html(inputs: Inputs, *, audience: str, min_cell: int, confidence: float 
             caption=(
                 f"Delar av RUS, rangordnade ({confidence_label(confidence)} % konfidensintervall)"
             ),
+            confidence=confidence,
         ),
         render.paragraph(stats.evenness_explanation(stats.evenness(counts))),
         render.paragraph(
@@ -1207,6 +1209,7 @@ def likert_html(inputs: Inputs, *, audience: str, min_cell: int, confidence: flo
             "delvis i att regionen är inkluderande, attraktiv respektive innovativ.",
             caption=f"Andel som instämmer ({confidence_label(confidence)} % konfidensintervall)",
             data_caption="Andel som instämmer helt eller delvis, av dem som tog ställning",
+            confidence=confidence,
         ),
         render.paragraph(likert_test_sentence(likert_test(r, q))),
     )
@@ -1273,6 +1276,7 @@ def factors_html(inputs: Inputs, *, audience: str, min_cell: int, confidence: fl
                 alt=f"Liggande staplar: andelen av de {n} svarande som nämner varje alternativ "
                 f"i frågan om {title.lower()}, störst först.",
                 caption=f"{title} ({confidence_label(confidence)} % konfidensintervall)",
+                confidence=confidence,
             )
         )
     return render.join(*parts)

@@ -83,3 +83,10 @@ def test_text_colour_contrast():
             other = 0.0 if tc == "#000000" else 1.0
             ratio = (max(lum, other) + 0.05) / (min(lum, other) + 0.05)
             assert ratio >= 4.5, (c, tc, ratio)
+
+
+def test_bar_with_ci_names_the_confidence_level():
+    t = pd.DataFrame({"andel": [0.5], "ki_lag": [0.4], "ki_hog": [0.6]}, index=["a"])
+    assert "95 % konfidensintervall" in figures.bar_with_ci(t, title="T").axes[0].get_xlabel()
+    label = figures.bar_with_ci(t, title="T", confidence=0.9).axes[0].get_xlabel()
+    assert "90 % konfidensintervall" in label
