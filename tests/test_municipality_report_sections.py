@@ -25,3 +25,35 @@ def test_count_bars_public_does_not_draw_banded_counts_to_length():
     assert labels.count("<5") == 2 and "9" in labels and "3" not in labels and "1" not in labels
     internal = mr.count_bars(counts, 15, title="T")
     assert {t.get_text() for t in internal.axes[0].texts} == {"9", "3", "1"}
+
+
+def _demo_analysis(processed_demo):
+    from analysis import municipality as mu
+    from analysis.dataset import load
+    from analysis.themes import load_themes
+
+    ds = load("municipality_2023", processed=processed_demo("municipality_2023"))
+    return mu.analyse(ds.wide, load_themes())
+
+
+def test_section_group_comparisons(processed_demo):
+    import re
+
+    from analysis.report_audit import audit_html
+
+    a = _demo_analysis(processed_demo)
+    for key in ("5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "5.7", "5.8"):
+        internal = mr.section_groups_html(a, key, audience="internal", min_cell=5)
+        public = mr.section_groups_html(a, key, audience="public", min_cell=5)
+        # internal: the three groups of the reference table, Umeå on its own
+        for label in ("Största kommunen (Umeå)", "Övriga Umeåregionen", "Övriga kommuner"):
+            assert f">{label}<" in internal, (key, label)
+        # public: Umeå never on its own, and nothing a reader could count below min_cell
+        assert ">Största kommunen (Umeå)<" not in public, key
+        page = f'<html lang="sv"><body><main>{public}</main></body></html>'
+        assert not [f for f in audit_html(page, min_cell=5) if f.kind == "small_cell"], key
+        assert re.search(r"Kommungrupperna jämförda", public)
+    # 5.3 compares the infrastructure sub-areas, the other sections never do
+    water = a.labels["infra_vatten"]
+    assert water in mr.section_groups_html(a, "5.3", audience="internal", min_cell=5)
+    assert water not in mr.section_groups_html(a, "5.1", audience="internal", min_cell=5)

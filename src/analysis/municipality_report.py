@@ -595,6 +595,73 @@ def coverage_html(
     )
 
 
+SECTION_GROUP_THEMES: dict[str, str] = {
+    "5.2": "civilt_forsvar",
+}
+"""Sections whose group comparison is about one theme only (5.2 reads every answer for it)."""
+
+
+def section_groups_html(
+    a: Analysis,
+    key: str,
+    *,
+    audience: str,
+    min_cell: int,
+    themes: Sequence[str] | None = None,
+) -> str:
+    """The municipality groups compared within one section (``"5.1"`` …) or question (``"q2"``).
+
+    Same table as :func:`groups_html` (:func:`analysis.municipality.group_comparison`: public
+    merges groups below *min_cell*, leaves out themes fewer than *min_cell* municipalities name
+    and suppresses small cells with their complements), restricted to the section's answers and,
+    optionally, to *themes*. The infrastructure sub-areas only appear for section 5.3 / Q4.
+
+    >>> import pandas as pd
+    >>> from analysis.municipality import Analysis
+    >>> m = pd.DataFrame({"x": [1] * 6 + [0] * 4}, index=list("abcdefghij"))
+    >>> g = pd.Series(["ovriga"] * 5 + ["umearegionen_ovriga"] * 5, index=m.index)
+    >>> a = Analysis(list(m.index), 10, {"x": "X"}, [], *[pd.DataFrame()] * 3, m, {"5.8": m}, {},
+    ...              g, pd.DataFrame(), pd.DataFrame())
+    >>> "X" in section_groups_html(a, "5.8", audience="internal", min_cell=5)
+    True
+    """
+    from analysis import render
+    from analysis.reference import MUNICIPALITY_GROUPS
+
+    matrix = a.section_matrices.get(key)
+    if matrix is None:
+        matrix = a.question_matrices[key]
+    if themes is None and key in SECTION_GROUP_THEMES:
+        themes = [SECTION_GROUP_THEMES[key]]
+    if themes is None:
+        subareas = key in ("5.3", "q4")
+        themes = [t for t in matrix.columns if (t in INFRA_SUBAREAS) == subareas]
+    cols = [t for t in themes if t in matrix.columns]
+    table = group_comparison(
+        matrix[cols],
+        a.groups,
+        a.labels,
+        MUNICIPALITY_GROUPS,
+        min_cell=min_cell,
+        audience=audience,
+    )
+    heading = render.heading("Kommungrupperna jämförda", 3)
+    if len(table) <= 1:  # only the group sizes: no theme is named often enough to compare
+        return render.join(
+            heading,
+            render.paragraph(
+                f"Inget tema i avsnittet nämns av minst {min_cell} kommuner, så ingen "
+                "jämförelse mellan kommungrupperna visas i den publika versionen."
+                if audience == "public"
+                else "Inga teman att jämföra."
+            ),
+        )
+    caption = "Antal kommuner per kommungrupp som tar upp respektive tema" + (
+        " (teman som minst " + str(min_cell) + " kommuner tar upp)" if audience == "public" else ""
+    )
+    return render.join(heading, render.table(table, caption))
+
+
 def groups_html(a: Analysis, *, audience: str, min_cell: int) -> str:
     """The group comparison (suppressed in public) with an explanation."""
     from analysis import render
