@@ -5,7 +5,8 @@ Every report notebook has exactly one cell tagged ``parameters`` with typed, com
 no-op rerun stays fast); :func:`resolve_parameters` merges defaults ← registry parameters ←
 overrides (``analysis run -p KEY VALUE``) and checks them: unknown names, values that cannot be
 cast to the declared type (:func:`coerce_value`), and values outside the known enumerations
-(:data:`ENUMERATIONS`: ``survey``, ``audience``) raise :class:`analysis.errors.ConfigError`.
+(:data:`ENUMERATIONS`: ``survey``, ``audience``) and values outside their range
+(:data:`RANGES`: ``min_cell`` ≥ 1, 0 < ``confidence`` < 1) raise :class:`analysis.errors.ConfigError`.
 
 >>> decl = ParameterDecl("min_cell", "int", 5, "smallest group shown")
 >>> coerce_value(decl, "3")
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "ENUMERATIONS",
+    "RANGES",
     "ParameterDecl",
     "coerce_value",
     "notebook_parameters",
@@ -42,6 +44,18 @@ __all__ = [
 
 ENUMERATIONS: dict[str, tuple[str, ...]] = {"survey": SURVEYS, "audience": AUDIENCES}
 """Parameters whose value must be one of a known set (checked by :func:`resolve_parameters`)."""
+
+
+def _at_least_one(value: object) -> str | None:
+    return None if value >= 1 else "ska vara minst 1"
+
+
+def _open_unit_interval(value: object) -> str | None:
+    return None if 0 < value < 1 else "ska ligga mellan 0 och 1 (t.ex. 0.95 för 95 %)"
+
+
+RANGES = {"min_cell": _at_least_one, "confidence": _open_unit_interval}
+"""Parameters with a valid range: name → check returning the problem (``None`` when fine)."""
 
 
 @dataclass(frozen=True)
@@ -235,6 +249,11 @@ def resolve_parameters(
             problems.append(
                 f"parametern {key!r} har värdet {cast!r}; tillåtna värden: {', '.join(allowed)}"
             )
+            continue
+        check = RANGES.get(key)
+        problem = check(cast) if check is not None else None
+        if problem:
+            problems.append(f"parametern {key!r} {problem}, inte {cast!r}")
             continue
         resolved[key] = cast
     if problems:

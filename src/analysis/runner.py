@@ -41,11 +41,17 @@ from pathlib import Path
 
 from analysis import SURVEYS, atomic, paths
 from analysis.errors import ConfigError
-from analysis.report_params import parameters_cells, read_notebook_json, resolve_parameters
+from analysis.report_params import (
+    notebook_parameters,
+    parameters_cells,
+    read_notebook_json,
+    resolve_parameters,
+)
 from analysis.report_registry import ReportSpec, load_registry
 
 __all__ = [
     "DEFAULT_CELL_TIMEOUT",
+    "layer_parameters",
     "KERNEL_NAME",
     "ReportResult",
     "fingerprint",
@@ -570,12 +576,32 @@ def select_reports(
     return [spec for name, spec in registry.items() if name in wanted]
 
 
+def layer_parameters(
+    declared: Mapping[str, object],
+    shared: Mapping[str, object] | None,
+    per_report: Mapping[str, object] | None,
+    overrides: Mapping[str, object] | None,
+) -> dict:
+    """The parameters given for one report, lowest precedence first: a parameters file's top
+    level (only the keys the notebook *declares*), its section for this report, then ``-p``.
+
+    >>> layer_parameters({"audience": None, "min_cell": None}, {"min_cell": 3, "confidence": 0.9},
+    ...                  {"audience": "internal"}, {"audience": "public"})
+    {'min_cell': 3, 'audience': 'public'}
+    """
+    given = {k: v for k, v in (shared or {}).items() if k in declared}
+    given.update(per_report or {})
+    given.update(overrides or {})
+    return given
+
+
 def run_reports(
     names: Iterable[str] | None = None,
     *,
     registry: Mapping[str, ReportSpec] | Path | str | None = None,
     overrides: Mapping[str, object] | None = None,
     per_report: Mapping[str, Mapping[str, object]] | None = None,
+    shared: Mapping[str, object] | None = None,
     jobs: int | None = None,
     force: bool = False,
     quiet: bool = False,
@@ -594,9 +620,13 @@ def run_reports(
     registry : mapping or path, optional
         The registry (default: ``reports.yaml`` at the project root).
     overrides : mapping, optional
-        Parameters applied to every selected report (``-p``/``-f``).
+        Parameters for every selected report (``-p``); they win over everything else.
     per_report : mapping, optional
-        Parameters for single reports: ``{name: {key: value}}``.
+        Parameters for single reports: ``{name: {key: value}}`` (a parameters file's sections).
+    shared : mapping, optional
+        Parameters for every selected report *that declares them* (a parameters file's top
+        level); a key no selected report declares is an error. Precedence, lowest first:
+        notebook defaults, ``reports.yaml``, *shared*, *per_report*, *overrides*.
     jobs : int, optional
         Kernels running at once (default: number of cores).
     force : bool
@@ -626,6 +656,8 @@ def run_reports(
     output_dir = Path(output_dir) if output_dir is not None else paths.reports_dir()
     selected = select_reports(registry, names)
     per_report = dict(per_report or {})
+    shared = dict(shared or {})
+    used_shared: set[str] = set()
 
     # 1. validate everything first (fast; no heavy imports)
     results: dict[str, ReportResult] = {}
@@ -639,14 +671,22 @@ def run_reports(
                 message=f"notebooken {spec.notebook_label} finns inte (ännu)",
             )
             continue
+        declared = notebook_parameters(spec.notebook)
+        used_shared.update(k for k in shared if k in declared)
+        given = layer_parameters(declared, shared, per_report.get(spec.name), overrides)
         try:
-            params = resolve_parameters(
-                spec, {**dict(overrides or {}), **dict(per_report.get(spec.name) or {})}
-            )
+            params = resolve_parameters(spec, given, declared)
         except ConfigError as exc:
             errors.append(str(exc))
             continue
         plans.append((spec, params))
+    unused = sorted(set(shared) - used_shared)
+    if unused and plans:
+        errors.append(
+            "okänd parameter i parameterfilen: "
+            + ", ".join(repr(k) for k in unused)
+            + " (ingen av de valda rapporterna har den)"
+        )
     if errors:
         raise ConfigError("\n".join(errors))
 

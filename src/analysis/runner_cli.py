@@ -84,7 +84,13 @@ def _read_params_file(path: Path, registry_names) -> tuple[dict, dict]:
         raise ConfigError(f"{path}: parameterfilen ska vara en mappning nyckel: värde.")
     common, per_report = {}, {}
     for key, value in data.items():
-        if key in registry_names and isinstance(value, dict):
+        if isinstance(value, dict):
+            if key not in registry_names:
+                raise ConfigError(
+                    f"{path}: okänd rapport {key!r}. Kända rapporter: "
+                    + ", ".join(sorted(registry_names))
+                    + "."
+                )
             per_report[key] = value
         else:
             common[key] = value
@@ -103,17 +109,17 @@ def run(args: argparse.Namespace) -> int:
     if args.all and args.names:
         raise ConfigError("ange antingen rapportnamn eller --all, inte båda.")
     registry = load_registry(args.registry)
-    overrides: dict = {}
+    shared: dict = {}
     per_report: dict = {}
     if args.parameters_file is not None:
-        overrides, per_report = _read_params_file(args.parameters_file, registry)
-    for key, value in args.parameter:
-        overrides[key] = value
+        shared, per_report = _read_params_file(args.parameters_file, registry)
+    overrides = dict(args.parameter)  # -p wins over the parameters file
     results = run_reports(
         args.names,
         registry=registry,
         overrides=overrides,
         per_report=per_report,
+        shared=shared,
         jobs=args.jobs,
         force=args.force,
         quiet=args.quiet,

@@ -116,6 +116,7 @@ def test_cast_and_defaults():
         ({"fail": "kanske"}, "sanningsvärde"),
         ({"audience": "alla"}, "tillåtna värden: public, internal"),
         ({"survey": "partner_2022"}, "tillåtna värden: partner_2021, municipality_2023"),
+        ({"min_cell": "0"}, "'min_cell' ska vara minst 1"),
     ],
 )
 def test_invalid_parameters_refused_with_valid_list(overrides, fragment):
@@ -181,3 +182,36 @@ def test_relative_input_is_resolved_against_the_project_root():
     params = report_params.resolve_parameters(_spec(), {"input": "data/processed/partner_2021"})
     assert params["input"] == str(ROOT / "data" / "processed" / "partner_2021")
     assert runner._display_path("input", params["input"]) == "data/processed/partner_2021"
+
+
+def test_command_line_beats_the_parameters_file():
+    declared = report_params.notebook_parameters(HELLO)
+    given = runner.layer_parameters(
+        declared,
+        {"min_cell": 7, "confidence": 0.9},
+        {"audience": "internal"},
+        {"audience": "public"},
+    )
+    assert given == {"min_cell": 7, "audience": "public"}  # hello declares no `confidence`
+
+
+def test_params_file_with_unknown_report_section_is_refused(tmp_path, hello_registry):
+    pf = tmp_path / "p.yaml"
+    pf.write_text("helo:\n  greeting: Hallå\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="okänd rapport 'helo'"):
+        runner_cli._read_params_file(pf, report_registry.load_registry(hello_registry))
+
+
+def test_params_file_key_no_report_declares_is_refused(tmp_path, hello_registry):
+    out = tmp_path / "out"
+    with pytest.raises(ConfigError, match="okänd parameter i parameterfilen: 'confidence'"):
+        runner.run_reports(
+            ["hello"], registry=hello_registry, shared={"confidence": 0.9}, output_dir=out
+        )
+    assert not out.exists()
+
+
+def test_confidence_must_be_a_proportion():
+    check = report_params.RANGES["confidence"]
+    assert check(0.95) is None and check(0.5) is None
+    assert check(95.0) and check(1.0) and check(0.0)
