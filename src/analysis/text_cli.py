@@ -71,6 +71,11 @@ def _code_csv(args: argparse.Namespace) -> int:
     src = Path(args.input)
     if not src.is_file():
         raise AnalysisError(f"{src}: filen finns inte.")
+    dest = Path(args.out)
+    if dest.exists() and (dest.is_dir() or dest.resolve() == src.resolve()):
+        raise AnalysisError(
+            f"{dest}: utfilen får inte vara en mapp eller samma fil som indata; ange en ny CSV-fil."
+        )
     themes = _themes(args)
     df = read_text_csv(src)
     cols = [args.text_column] + ([args.id_column] if args.id_column else [])
@@ -87,7 +92,7 @@ def _code_csv(args: argparse.Namespace) -> int:
         [pd.DataFrame({id_name: list(ids), "themes": themes_found(coded).to_numpy()}), coded],
         axis=1,
     )
-    write_csv_atomic(out, Path(args.out))
+    write_csv_atomic(out, dest)
     n_hit = int((out["themes"] != "").sum())
     print(
         f"Kodade {len(out)} rader ({n_hit} med minst ett tema) med {len(themes)} teman "
@@ -97,10 +102,19 @@ def _code_csv(args: argparse.Namespace) -> int:
 
 
 def write_csv_atomic(df, path: Path) -> None:
-    """Write ``df`` as UTF-8 CSV atomically (see :mod:`analysis.atomic`)."""
+    """Write ``df`` as UTF-8 CSV atomically (see :mod:`analysis.atomic`), text cells neutralised
+    against formula injection (:func:`analysis.safe_export.neutralise_frame`)."""
     from analysis import atomic
+    from analysis.safe_export import neutralise_frame
 
-    atomic.write_bytes(path, df.to_csv(index=False).encode("utf-8"))
+    data = neutralise_frame(df).to_csv(index=False).encode("utf-8")
+    try:
+        atomic.write_bytes(path, data)
+    except OSError as exc:
+        raise AnalysisError(
+            f"{path}: kan inte skriva utfilen ({exc.strerror or exc}). "
+            "Kontrollera att mappen finns och att du får skriva där."
+        ) from exc
 
 
 def _review(args: argparse.Namespace) -> int:
@@ -129,7 +143,12 @@ def _review(args: argparse.Namespace) -> int:
             vmap.get((str(i), str(q)), "")
             for i, q in zip(review["id"], review["question"], strict=True)
         ]
-    write_review_file(review, args.review)
+    try:
+        write_review_file(review, args.review)
+    except OSError as exc:
+        raise AnalysisError(
+            f"{args.review}: kan inte skriva granskningsfilen ({exc.strerror or exc})."
+        ) from exc
     print(
         f"Skrev {len(review)} svar med kodningsförslag till {args.review}. Fyll i kolumnen "
         "'verified_themes' (tema-id åtskilda med ';', '-' = inget tema) och spara filen som "

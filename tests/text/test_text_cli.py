@@ -171,3 +171,26 @@ def test_code_survey_without_processed_data(tmp_path, capsys):
         ]
     )
     assert rc == 2 and "analysis ingest" in capsys.readouterr().err
+
+
+def test_code_csv_output_is_safe_and_never_overwrites_the_input(tmp_path, capsys):
+    src = tmp_path / "svar.csv"
+    src.write_text("id;svar\n=1+2;Fler bostäder behövs\n", encoding="utf-8")
+    before = src.read_bytes()
+    # the output may be neither the input itself nor a folder, and an unwritable path is a
+    # one-line error (exit 2), never a traceback
+    for out in (src, tmp_path, src / "ut.csv"):  # the last: a "folder" that is a file
+        code = run_cli(
+            ["code", str(src), "--text-column", "svar", "--id-column", "id", "--out", str(out)]
+        )
+        assert code == 2, out
+        err = capsys.readouterr().err
+        assert "Traceback" not in err and err.count("\n") == 1
+    assert src.read_bytes() == before
+    out = tmp_path / "ut.csv"
+    assert (
+        run_cli(["code", str(src), "--text-column", "svar", "--id-column", "id", "--out", str(out)])
+        == 0
+    )
+    coded = pd.read_csv(out, dtype=str)
+    assert coded.loc[0, "id"] == "'=1+2"  # neutralised against formula injection
