@@ -789,8 +789,10 @@ def intro_html(a: Analysis, ds: Any, *, audience: str, min_cell: int = 5) -> str
             render.paragraph(
                 "Detta är den publika versionen. Citaten är avidentifierade (namn på kommuner, "
                 "orter, organisationer och personer är ersatta med [kommun], [organisation], "
-                "[person] eller [namn]) och ingen tabell eller figur visar vad en enskild kommun "
-                "har svarat."
+                "[person] eller [namn]), citaten anges utan kommun och tabeller och figurer "
+                "redovisar antal kommuner, aldrig enskilda kommuners svar. När alla kommuner "
+                "(eller alla i en kommungrupp) tar upp ett tema framgår förstås att var och en "
+                "gjort det."
             )
         )
     else:
