@@ -209,6 +209,10 @@ def test_summary_and_method_notes(inputs):
         inputs.responses, inputs.questions, {"synthetic": False}, inputs.frame, inputs.codebook
     )
     assert "syntetiska" not in " ".join(partner.method_notes(real))
+    rule = "korstabeller som skulle behöva dolda celler visas bara i den interna versionen"
+    public = " ".join(partner.method_notes(inputs, min_cell=4, audience="public"))
+    assert rule in public and "antal under 4 döljs" in public and "k är minst 4" in public
+    assert rule not in " ".join(partner.method_notes(inputs, audience="internal"))
 
 
 def test_audience_checked():
@@ -396,23 +400,41 @@ def test_development_display():
 
 @AUDIENCE_PARAMS
 def test_development_html(demo, audience):
-    out = _parse(partner.development_html(demo, audience=audience, min_cell=5))
+    out_html = partner.development_html(demo, audience=audience, min_cell=5)
+    out = _parse(out_html)
     ag = partner.development_agreement(demo.responses, demo.questions)
-    assert out.get("caption")[0] == "Fråga 8 (rader) mot fråga 10 (kolumner), antal svarande"
-    assert "Egen: Nej" in out.get("th") and "Regionen: Nej" in out.get("th")
-    assert partner.agreement_summary(ag) in out.get("p")
+    assert partner.agreement_summary(ag) in out.get("p")  # agreement and kappa in both
     heat = [a for a in out.alts if a.startswith("Värmekarta")]
     assert len(heat) == (audience == "internal")
+    notice = partner.CROSSTAB_INTERNAL_ONLY.format(min_cell=5)
     if audience == "public":
-        assert not _small_counts(out.get("td"), 5)
+        # the demo table has cells 1–4: shown, its hidden cells could be solved for from
+        # "11 av 13" and the margins, so it is replaced by the notice
+        assert not partner.publishable_crosstab(ag.table, 5)
+        assert out.get("caption") == [] and out.get("td") == []
+        assert any(notice in p for p in out.get("p"))
+    else:
+        assert out.get("caption")[0] == partner.DEVELOPMENT_CAPTION
+        assert "Egen: Nej" in out.get("th") and "Regionen: Nej" in out.get("th")
+        assert _small_counts(out.get("td"), 5) and notice not in out_html
+
+
+def test_development_html_public_shows_a_table_that_needs_no_suppression(demo):
+    # with min_cell=1 nothing is suppressed, so the public version shows the table
+    out = _parse(partner.development_html(demo, audience="public", min_cell=1))
+    assert out.get("caption") == [partner.DEVELOPMENT_CAPTION]
+    assert "–" not in out.get("td")
 
 
 @AUDIENCE_PARAMS
 def test_rus_and_factors_html(demo, audience):
     rus = _parse(partner.rus_html(demo, audience=audience, min_cell=5))
     counts, n = partner.multi_counts(demo.responses, demo.questions["q3"])
-    top = partner.ranked_shares(counts, n).index[0]
-    assert len(rus.alts) == 1 and rus.alts[0].endswith(f"Vanligast: {top}.")
+    top = partner.top_categories(counts)
+    assert len(top) == 3  # the demo has three parts tied at 8 of 14: all are named
+    assert len(rus.alts) == 1 and rus.alts[0].endswith(
+        f"Vanligast: {partner.join_names(top)} (lika många)."
+    )
     assert f"de {n} svarande" in rus.alts[0]
     assert stats.evenness_explanation(stats.evenness(counts)) in rus.get("p")
     factors = _parse(partner.factors_html(demo, audience=audience, min_cell=5, confidence=0.9))
@@ -421,6 +443,10 @@ def test_rus_and_factors_html(demo, audience):
         "Utmaningar (90 % konfidensintervall)",
     ]
     assert "möjliggörare (framgångsfaktorer)" in factors.alts[0]
+    for alt, (qid, _) in zip(factors.alts, partner.FACTOR_QUESTIONS, strict=True):
+        fcounts, _ = partner.multi_counts(demo.responses, demo.questions[qid])
+        assert alt.endswith(f"Vanligast: {partner.leaders_text(fcounts)}.")
+        assert all(f"”{name}”" in alt for name in partner.top_categories(fcounts))
     for out in (rus, factors):
         small = _small_counts(out.get("td"), 5)
         assert (not small) if audience == "public" else small
@@ -432,6 +458,8 @@ def test_ladder_alt():
         "Trappa i fem steg från I till Ä, med antalet svarande på varje steg. Flest svarande: S."
     )
     assert partner.ladder_alt(counts * 0).endswith("varje steg. Inga svar.")
+    tied = pd.Series([1, 6, 6, 3, 6], index=["I", "D", "S", "P", "Ä"])
+    assert partner.ladder_alt(tied).endswith("Flest svarande: D, S och Ä (lika många).")
 
 
 @AUDIENCE_PARAMS
@@ -475,14 +503,112 @@ def test_sector_html(inputs, audience):
     out_html = partner.sector_html(inputs, audience=audience, min_cell=5)
     out = _parse(out_html)
     results = partner.sector_tests(inputs.responses, inputs.questions)
+    notice = partner.SECTOR_INTERNAL_ONLY.format(min_cell=5)
+    assert "–" not in out.get("td")  # never a suppressed cross-table, in either version
+    if audience == "internal":
+        assert out.get("caption") == [title for title, _, _ in results]
+        for _, _, res in results:
+            assert f"{res.method}: {stats.format_p(res.pvalue)} (n = {res.n})." in out.get("p")
+        assert _small_counts(out.get("td"), 5) and notice not in out_html
+        return
+    # public: every demo sector table has cells 1–4, so none is shown and no p-value either
+    assert not any(partner.publishable_crosstab(t, 5) for _, t, _ in results)
+    assert out.get("caption") == [] and out.get("td") == []
+    assert out.get("h3") == [title for title, _, _ in results]
+    assert out.get("p").count(notice) == len(results)
+    assert "p =" not in out_html and "p <" not in out_html
+
+
+def test_sector_html_public_keeps_tables_that_need_no_suppression(inputs):
+    results = partner.sector_tests(inputs.responses, inputs.questions)
+    out = _parse(partner.sector_html(inputs, audience="public", min_cell=1))
     assert out.get("caption") == [title for title, _, _ in results]
-    for _, _, res in results:
-        assert f"{res.method}: {stats.format_p(res.pvalue)} (n = {res.n})." in out.get("p")
-    assert ("visas som ”–”" in out_html) == (audience == "public")
-    if audience == "public":
-        assert not _small_counts(out.get("td"), 5)
-    else:
-        assert _small_counts(out.get("td"), 5)
+    assert len([p for p in out.get("p") if "(n = " in p]) == len(results)
+    # a mix (without the one-respondent sector, some tables have no cell of 1): exactly the
+    # tables that would need suppression are replaced, and only their p-values left out
+    r = inputs.responses[inputs.responses["sektor"] != "Idéburen sektor"]
+    fewer = partner.Inputs(r, inputs.questions, inputs.manifest, inputs.frame, inputs.codebook)
+    results = partner.sector_tests(fewer.responses, fewer.questions)
+    mixed_html = partner.sector_html(fewer, audience="public", min_cell=2)
+    mixed = _parse(mixed_html)
+    shown = [(title, res) for title, t, res in results if partner.publishable_crosstab(t, 2)]
+    assert 0 < len(shown) < len(results)
+    assert mixed.get("caption") == [title for title, _ in shown]
+    assert mixed.get("h3") == [t for t, _, _ in results if t not in dict(shown)]
+    assert len([p for p in mixed.get("p") if "(n = " in p]) == len(shown)
+    for _, res in shown:
+        assert f"{res.method}: {stats.format_p(res.pvalue)} (n = {res.n})." in mixed.get("p")
+    assert "–" not in mixed.get("td")
+
+
+def test_publishable_crosstab():
+    # the reviewer's case: Fråga 4 per sektor (internal numbers); its public version showed
+    # "Offentlig – – 7", zeros in "Övriga" and "Totalt – – 12", and "11 av 12" elsewhere
+    q4 = pd.DataFrame(
+        [[6, 1], [2, 0], [2, 0], [1, 0]],
+        index=["Offentlig sektor", "Näringsliv", "Akademi", "Idéburen sektor"],
+        columns=["Instämmer", "Övriga"],
+    )
+    assert not partner.publishable_crosstab(q4, 5)
+    assert partner.publishable_crosstab(q4, 1)
+    # zeros and counts of at least min_cell are fine; a single small cell is not
+    ok = pd.DataFrame([[5, 0], [0, 9]], index=["a", "b"], columns=["x", "y"])
+    assert partner.publishable_crosstab(ok, 5)
+    assert not partner.publishable_crosstab(ok, 6)
+    assert partner.publishable_crosstab(ok * 0, 5)
+    # the decision agrees with what suppression would do
+    from analysis.suppression import SUPPRESSED, suppress_table
+
+    for table in (q4, ok, q4 + 4):
+        for m in (1, 3, 5, 10):
+            hides = (suppress_table(table, m).to_numpy() == SUPPRESSED).any()
+            assert partner.publishable_crosstab(table, m) == (not hides)
+    assert q4.loc["Offentlig sektor", "Övriga"] == 1  # input untouched
+
+
+def test_top_categories_and_names():
+    c = pd.Series([8, 6, 8, 0, 8], index=["A", "B", "C", "D", "E"])
+    assert partner.top_categories(c) == ["A", "C", "E"]
+    assert partner.top_categories(c.drop(["C", "E"])) == ["A"]
+    assert partner.top_categories(c * 0) == [] and partner.top_categories(c.iloc[:0]) == []
+    assert partner.join_names(["A"]) == "”A”"
+    assert partner.join_names(["A", "B"]) == "”A” och ”B”"
+    assert partner.join_names(["A", "B", "C"], quote=False) == "A, B och C"
+    assert partner.leaders_text(c) == "”A”, ”C” och ”E” (lika många)"
+    assert partner.leaders_text(c.drop(["C", "E"]), quote=False) == "A"
+
+
+def test_leader_sentence_names_every_tied_category():
+    c = pd.Series([8, 6, 8, 8], index=["A", "B", "C", "D"])
+    phrase = "8 av 14 svarande (57 %, 95 % KI 36–76 %)"
+    tie = partner.leader_sentence(c, 14, where="inom X", nouns=("del", "delar"), population=43)
+    assert tie == f"Inom X delar tre delar förstaplatsen med {phrase}: ”A”, ”C” och ”D”."
+    two = partner.leader_sentence(c.iloc[:3], 14, where="inom X", nouns=("del", "delar"))
+    assert two.startswith("Inom X delar två delar förstaplatsen med 8 av 14 svarande")
+    one = partner.leader_sentence(c.iloc[:2], 14, where="inom X", population=43)
+    assert one == f"Vanligast inom X var ”A”: {phrase}."
+    assert "90 % KI" in partner.leader_sentence(c, 14, where="inom X", confidence=0.9)
+    assert partner.leader_sentence(c * 0, 0, where="inom X") == (
+        "Inga alternativ inom X nämndes av de svarande."
+    )
+
+
+def test_summary_names_all_tied_rus_parts(inputs):
+    counts, n = partner.multi_counts(inputs.responses, inputs.questions["q3"])
+    top = partner.top_categories(counts)
+    assert len(top) == 3
+    text = " ".join(partner.summary_sentences(inputs))
+    assert "delar tre delar förstaplatsen med" in text
+    assert partner.join_names(top) in text
+    assert "Vanligast inom den regionala" not in text
+    # break the tie: the one part left on top is named alone
+    r = inputs.responses.copy()
+    col = next(f"q3__{o['code']}" for o in inputs.questions["q3"]["options"]
+               if o["label"] == top[0])  # fmt: skip
+    r[col] = pd.array([True] * len(r), dtype="boolean")
+    one = partner.Inputs(r, inputs.questions, inputs.manifest, inputs.frame, inputs.codebook)
+    text = " ".join(partner.summary_sentences(one))
+    assert f"Vanligast inom den regionala utvecklingsstrategin var ”{top[0]}”: 14 av 14" in text
 
 
 @AUDIENCE_PARAMS

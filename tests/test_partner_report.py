@@ -171,9 +171,72 @@ def test_audiences_differ_where_the_sections_say(public_html, internal_html):
     likert_chart = 'alt="Divergerande staplar'
     assert likert_chart in internal_html and likert_chart not in public_html
     assert "visas inte som diagram i den publika versionen" in public_html
-    suppression_note = "liksom de celler som annars skulle låta ett dolt värde räknas fram"
-    assert suppression_note in public_html and suppression_note not in internal_html
+    internal_only = "Tabellen visas bara i den interna versionen"
+    assert internal_only in public_html and internal_only not in internal_html
     for html in (public_html, internal_html):
         assert "Skiljer sig bedömningarna åt?" in html
         assert "Bortfallsprofil per organisationstyp:" in html
         assert 'alt="Trappa i fem steg från Information' in html
+
+
+def _section(html: str, number: int) -> str:
+    """The HTML of report section *number* (from its ``<h2>`` to the next one)."""
+    start = html.index(f"<h2>{number} ")
+    end = html.find("<h2", start + 1)
+    return html[start : end if end != -1 else len(html)]
+
+
+def _tables(fragment: str) -> list[list[str]]:
+    """The body cells (``td``) of every table in *fragment*, one list per table."""
+    return [
+        [text for _, text in _parse(t).cells]
+        for t in re.findall(r"<table\b.*?</table>", fragment, flags=re.S)
+    ]
+
+
+P_VALUE = re.compile(r"\bp [=<] \d")
+
+
+@pytest.fixture(scope="module")
+def sector_results(processed_demo):
+    from analysis import partner
+
+    data = partner.load_inputs(processed_demo("partner_2021"))
+    return partner.sector_tests(data.responses, data.questions)
+
+
+def test_public_cross_tables_need_no_suppression(public_html, sector_results):
+    """Sections 5 and 8 publish no cross-table with a hidden cell (its cells could be worked out
+    from totals printed elsewhere), and no p-value of a sector table left out."""
+    from analysis import partner
+
+    development = _section(public_html, 5)
+    sector = _section(public_html, 8)
+    for fragment in (development, sector):
+        for cells in _tables(fragment):
+            assert "–" not in cells, cells
+    assert "Fråga 8 (rader) mot fråga 10" not in development  # the demo table needs suppression
+    assert "Tabellen visas bara i den interna versionen" in development
+    assert "gav samma svar" in development and "Cohens kappa" in development
+    hidden = [t for t, table, _ in sector_results if not partner.publishable_crosstab(table, 5)]
+    assert hidden  # every demo sector table has cells of 1–4
+    assert len(_tables(sector)) == len(sector_results) - len(hidden)
+    assert sector.count("Tabellen visas bara i den interna versionen") == len(hidden)
+    for _, table, res in sector_results:
+        if not partner.publishable_crosstab(table, 5):
+            assert f"(n = {res.n})." not in sector
+    if len(hidden) == len(sector_results):
+        assert not P_VALUE.search(sector)
+
+
+def test_internal_shows_every_cross_table_and_p_value(internal_html, sector_results):
+    from analysis import stats
+
+    development = _section(internal_html, 5)
+    sector = _section(internal_html, 8)
+    assert "Fråga 8 (rader) mot fråga 10" in development and "Cohens kappa" in development
+    assert len(_tables(sector)) == len(sector_results)
+    for title, _, res in sector_results:
+        assert title in sector
+        assert f"{res.method}: {stats.format_p(res.pvalue)} (n = {res.n})." in sector
+    assert "Tabellen visas bara i den interna versionen" not in internal_html

@@ -31,7 +31,13 @@ import pandas as pd
 
 from analysis import stats
 from analysis.audience import AUDIENCES, check_audience
-from analysis.suppression import SUPPRESSED, suppress_series, suppress_table, table_with_margins
+from analysis.suppression import (
+    SUPPRESSED,
+    suppress_series,
+    suppress_table,
+    suppression_mask,
+    table_with_margins,
+)
 
 __all__ = [
     "AUDIENCES",
@@ -46,6 +52,7 @@ __all__ = [
     "banner_html",
     "check_audience",
     "confidence_label",
+    "CROSSTAB_INTERNAL_ONLY",
     "count_table",
     "development_agreement",
     "development_display",
@@ -55,6 +62,9 @@ __all__ = [
     "frame_size",
     "free_text_html",
     "headline",
+    "join_names",
+    "leader_sentence",
+    "leaders_text",
     "is_synthetic",
     "labels",
     "ladder_alt",
@@ -76,6 +86,7 @@ __all__ = [
     "positive_count",
     "profile_display",
     "public_share_table",
+    "publishable_crosstab",
     "questions_from_codebook",
     "quotes_by_theme",
     "ranked_shares",
@@ -93,6 +104,7 @@ __all__ = [
     "summary_sentences",
     "suppressed_groups",
     "theme_of",
+    "top_categories",
 ]
 
 SURVEY = "partner_2021"
@@ -794,6 +806,116 @@ def one_way_counts(
     return counts.astype(object)
 
 
+CROSSTAB_INTERNAL_ONLY = (
+    "Tabellen visas bara i den interna versionen: minst en cell har färre än {min_cell} svar, "
+    "och dolda celler skulle kunna räknas fram ur antal som redovisas på andra ställen i "
+    "rapporten."
+)
+"""The notice shown in ``public`` instead of a cross-table that would need suppression."""
+
+
+def publishable_crosstab(table: pd.DataFrame, min_cell: int) -> bool:
+    """Whether a cross-table may be shown in the ``public`` report.
+
+    Complementary suppression (:func:`analysis.suppression.suppress_table`) only protects a
+    table against its own margins. The report also publishes the same totals elsewhere
+    (shares "k av n", other tables by the same groups), and with those the hidden cells can
+    often be solved for. A cross-table is therefore published only when suppression would hide
+    nothing in it: no cell (and hence no total) between 1 and ``min_cell − 1``. Zeros are
+    shown, as everywhere in the reports.
+
+    >>> t = pd.DataFrame([[6, 0], [5, 7]], index=["a", "b"], columns=["Ja", "Nej"])
+    >>> publishable_crosstab(t, 5)
+    True
+    >>> publishable_crosstab(t, 6)
+    False
+    >>> publishable_crosstab(pd.DataFrame([[6, 1], [0, 7]]), 5)
+    False
+    """
+    return not bool(suppression_mask(table, min_cell).to_numpy().any())
+
+
+def top_categories(counts: pd.Series) -> list[str]:
+    """The categories sharing the largest count, in the order of *counts*; empty when every
+    count is zero (or there are none).
+
+    >>> top_categories(pd.Series([8, 3, 8, 8], index=["A", "B", "C", "D"]))
+    ['A', 'C', 'D']
+    >>> top_categories(pd.Series([0, 0], index=["A", "B"]))
+    []
+    """
+    values = pd.to_numeric(counts, errors="coerce").fillna(0)
+    if values.empty or values.max() <= 0:
+        return []
+    return [str(i) for i, v in values.items() if v == values.max()]
+
+
+def join_names(names: Sequence[str], *, quote: bool = True) -> str:
+    """Names as a Swedish list ("A, B och C"), each in Swedish quotation marks by default.
+
+    >>> print(join_names(["A", "B", "C"]))
+    ”A”, ”B” och ”C”
+    >>> join_names(["Dialog"], quote=False)
+    'Dialog'
+    """
+    items = [f"”{n}”" if quote else str(n) for n in names]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " och " + items[-1]
+
+
+def leaders_text(counts: pd.Series, *, quote: bool = True) -> str:
+    """The category with most answers for an alt text, or all of them when they tie.
+
+    >>> print(leaders_text(pd.Series([1, 6, 2], index=["A", "B", "C"])))
+    ”B”
+    >>> print(leaders_text(pd.Series([6, 6, 2], index=["A", "B", "C"])))
+    ”A” och ”B” (lika många)
+    >>> leaders_text(pd.Series([0, 0], index=["A", "B"]))
+    ''
+    """
+    top = top_categories(counts)
+    text = join_names(top, quote=quote)
+    return text + " (lika många)" if len(top) > 1 else text
+
+
+def leader_sentence(
+    counts: pd.Series,
+    n: int,
+    *,
+    where: str,
+    nouns: tuple[str, str] = ("alternativ", "alternativ"),
+    population: int | None = None,
+    confidence: float = 0.95,
+) -> str:
+    """The "most common" statement for a multiple-choice question, naming every category that
+    ties for first place.
+
+    *where* says what the categories belong to ("inom den regionala
+    utvecklingsstrategin"); *nouns* is the singular and plural of what a category is.
+
+    >>> c = pd.Series([8, 5, 8, 8], index=["A", "B", "C", "D"])
+    >>> print(leader_sentence(c, 14, where="inom strategin", nouns=("del", "delar"),
+    ...                       population=43))
+    Inom strategin delar tre delar förstaplatsen med 8 av 14 svarande (57 %, 95 % KI 36–76 %): ”A”, ”C” och ”D”.
+    >>> print(leader_sentence(c.iloc[:2], 14, where="inom strategin", population=43))
+    Vanligast inom strategin var ”A”: 8 av 14 svarande (57 %, 95 % KI 36–76 %).
+    >>> print(leader_sentence(c * 0, 14, where="inom strategin", nouns=("del", "delar")))
+    Inga delar inom strategin nämndes av de svarande.
+    """
+    top = top_categories(counts)
+    if not top or n <= 0:
+        return f"Inga {nouns[1]} {where} nämndes av de svarande."
+    k = int(counts[top[0]])
+    phrase = _share_phrase(k, n, population=population, confidence=confidence)
+    if len(top) == 1:
+        return f"Vanligast {where} var ”{top[0]}”: {phrase}."
+    return (
+        f"{where[:1].upper()}{where[1:]} delar {_number_word(len(top))} {nouns[1]} "
+        f"förstaplatsen med {phrase}: {join_names(top)}."
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Headline numbers and summary
 # --------------------------------------------------------------------------------------------
@@ -862,15 +984,14 @@ def summary_sentences(inputs: Inputs, *, confidence: float = 0.95) -> list[str]:
             f"n = {test.n})."
         )
     counts, n3 = multi_counts(r, q["q3"])
-    ranked = ranked_shares(counts, n3, population=size, confidence=confidence)
-    top = ranked.iloc[0]
     ev = stats.evenness(counts)
     spread = "jämn" if ev.pielou_j >= 0.75 else "ojämn"
+    leader = leader_sentence(
+        counts, n3, where=RUS_WHERE, nouns=RUS_NOUNS, population=size, confidence=confidence
+    )
     out.append(
-        f"Vanligast inom den regionala utvecklingsstrategin var ”{ranked.index[0]}”: "
-        f"{_share_phrase(int(top['antal']), n3, population=size, confidence=confidence)}. "
-        f"Spridningen mellan strategins delar är {spread} (Pielous J = {_dec(ev.pielou_j)}, där 1 "
-        "betyder exakt lika många för varje del)."
+        f"{leader} Spridningen mellan strategins delar är {spread} (Pielous J = "
+        f"{_dec(ev.pielou_j)}, där 1 betyder exakt lika många för varje del)."
     )
     ag = development_agreement(r, q, confidence=confidence)
     out.append(agreement_summary(ag, confidence=confidence))
@@ -930,6 +1051,12 @@ def method_notes(
             "(sekundär röjandekontroll). Nollor visas. Namn på organisationer, kommuner och "
             "personer i citat är ersatta med [organisation], [kommun] och [person]."
         )
+        notes.append(
+            f"Röjandekontrollen i korthet: antal under {min_cell} döljs; en andel ”k av n” visas "
+            f"när k är minst {min_cell}; korstabeller som skulle behöva dolda celler visas bara "
+            "i den interna versionen, eftersom deras dolda celler annars skulle kunna räknas fram "
+            "ur antal som redovisas på andra ställen i rapporten."
+        )
     recon = reconstructed_questions(inputs.questions)
     verbatim = [
         str(q.get("number", qid))
@@ -971,6 +1098,10 @@ DEMO_BANNER = (
     "likna enkäten 2021. Siffrorna är inte verkliga resultat."
 )
 """The notice shown at the top of a report built from synthetic data."""
+
+RUS_WHERE = "inom den regionala utvecklingsstrategin"
+RUS_NOUNS = ("del", "delar")
+"""How :func:`leader_sentence` speaks of the parts of the strategy (q3)."""
 
 FACTOR_QUESTIONS = (("q12", "Möjliggörare (framgångsfaktorer)"), ("q13", "Utmaningar"))
 """The multiple-choice questions of section 6, question id → figure title."""
@@ -1105,7 +1236,8 @@ def rus_html(inputs: Inputs, *, audience: str, min_cell: int, confidence: float 
             title="Andel svarande som nämner respektive del av RUS",
             alt=(
                 f"Liggande staplar: andelen av de {n} svarande som nämner varje del av den "
-                f"regionala utvecklingsstrategin, störst först. Vanligast: {ranked.index[0]}."
+                f"regionala utvecklingsstrategin, störst först. Vanligast: "
+                f"{leaders_text(counts) or 'ingen'}."
             ),
             caption=(
                 f"Delar av RUS, rangordnade ({confidence_label(confidence)} % konfidensintervall)"
@@ -1230,22 +1362,34 @@ def development_display(table: pd.DataFrame, *, audience: str, min_cell: int) ->
     return out
 
 
+DEVELOPMENT_CAPTION = "Fråga 8 (rader) mot fråga 10 (kolumner), antal svarande"
+
+
 def development_html(
     inputs: Inputs, *, audience: str, min_cell: int, confidence: float = 0.95
 ) -> str:
     """Section 5, own (q8) vs region (q10) development: the paired cross-table, agreement and
-    kappa, and (``internal`` only, since a heat map shows every cell) the heat map."""
+    kappa, and (``internal`` only, since a heat map shows every cell) the heat map.
+
+    In ``public`` the cross-table is shown only when it needs no suppression
+    (:func:`publishable_crosstab`); otherwise a notice replaces it, because the agreement
+    ("k av n") and margins published elsewhere would let the hidden cells be worked out.
+    Agreement and kappa are always shown."""
     from analysis import figures, render
 
     check_audience(audience)
     ag = development_agreement(inputs.responses, inputs.questions, confidence=confidence)
-    parts = [
-        render.table(
+    if audience == "internal" or publishable_crosstab(ag.table, min_cell):
+        table = render.table(
             development_display(ag.table, audience=audience, min_cell=min_cell),
-            "Fråga 8 (rader) mot fråga 10 (kolumner), antal svarande",
-        ),
-        render.paragraph(agreement_summary(ag, confidence=confidence)),
-    ]
+            DEVELOPMENT_CAPTION,
+        )
+    else:
+        table = render.notice(
+            "Korstabellen över fråga 8 och fråga 10 visas inte. "
+            + CROSSTAB_INTERNAL_ONLY.format(min_cell=min_cell)
+        )
+    parts = [table, render.paragraph(agreement_summary(ag, confidence=confidence))]
     if audience == "internal":
         parts.append(
             render.figure(
@@ -1274,7 +1418,8 @@ def factors_html(inputs: Inputs, *, audience: str, min_cell: int, confidence: fl
                 title=title,
                 wrap=45,
                 alt=f"Liggande staplar: andelen av de {n} svarande som nämner varje alternativ "
-                f"i frågan om {title.lower()}, störst först.",
+                f"i frågan om {title.lower()}, störst först. Vanligast: "
+                f"{leaders_text(counts) or 'inget'}.",
                 caption=f"{title} ({confidence_label(confidence)} % konfidensintervall)",
                 confidence=confidence,
             )
@@ -1283,10 +1428,13 @@ def factors_html(inputs: Inputs, *, audience: str, min_cell: int, confidence: fl
 
 
 def ladder_alt(counts: pd.Series) -> str:
-    """Alt text of the engagement-ladder figure, naming the step with most respondents.
+    """Alt text of the engagement-ladder figure, naming the step with most respondents (every
+    step, when several tie).
 
     >>> print(ladder_alt(pd.Series([1, 6, 2], index=["Information", "Dialog", "Ägarskap"])))
     Trappa i tre steg från Information till Ägarskap, med antalet svarande på varje steg. Flest svarande: Dialog.
+    >>> print(ladder_alt(pd.Series([6, 6, 2], index=["Information", "Dialog", "Ägarskap"])))
+    Trappa i tre steg från Information till Ägarskap, med antalet svarande på varje steg. Flest svarande: Information och Dialog (lika många).
     >>> ladder_alt(pd.Series([0, 0], index=["A", "B"])).endswith("Inga svar.")
     True
     """
@@ -1297,7 +1445,7 @@ def ladder_alt(counts: pd.Series) -> str:
     )
     if int(counts.sum()) == 0:
         return text + " Inga svar."
-    return text + f" Flest svarande: {counts.idxmax()}."
+    return text + f" Flest svarande: {leaders_text(counts, quote=False)}."
 
 
 def _number_word(k: int) -> str:
@@ -1345,24 +1493,35 @@ def free_text_html(
 
 
 def sector_html(inputs: Inputs, *, audience: str, min_cell: int) -> str:
-    """Section 8, per sector: each cross-table of :func:`sector_tests` (suppressed in
-    ``public``, with a note on how) with its exact test."""
+    """Section 8, per sector: each cross-table of :func:`sector_tests` with its exact test.
+
+    In ``public`` a table is shown only when it needs no suppression
+    (:func:`publishable_crosstab`). Otherwise a notice under the question replaces both the
+    table and its p-value: the totals of these tables are published elsewhere in the report,
+    and an exact test's p-value with known margins can single out the table too.
+    """
     from analysis import render
 
     check_audience(audience)
     parts = []
     for title, table, res in sector_tests(inputs.responses, inputs.questions):
-        parts.append(render.table(count_table(table, audience=audience, min_cell=min_cell), title))
-        parts.append(render.paragraph(f"{res.method}: {stats.format_p(res.pvalue)} (n = {res.n})."))
-    if audience == "public":
-        parts.append(
-            render.notice(
-                f"Celler med färre än {min_cell} svar visas som ”–”, liksom de celler som annars "
-                "skulle låta ett dolt värde räknas fram ur summorna. Testen räknas på de "
-                "fullständiga tabellerna."
+        if audience == "internal" or publishable_crosstab(table, min_cell):
+            shown = count_table(table, audience=audience, min_cell=min_cell)
+            parts.append(render.table(shown, title))
+            parts.append(
+                render.paragraph(f"{res.method}: {stats.format_p(res.pvalue)} (n = {res.n}).")
             )
-        )
+        else:
+            parts.append(render.heading(title, 3))
+            parts.append(render.notice(SECTOR_INTERNAL_ONLY.format(min_cell=min_cell)))
     return render.join(*parts)
+
+
+SECTOR_INTERNAL_ONLY = (
+    CROSSTAB_INTERNAL_ONLY + " Jämförelsen mellan sektorerna, med exakt test och p-värde, "
+    "redovisas därför bara i den interna versionen."
+)
+"""The ``public`` notice that replaces a sector table and its test (see :func:`sector_html`)."""
 
 
 def method_html(inputs: Inputs, *, audience: str, min_cell: int, confidence: float = 0.95) -> str:
