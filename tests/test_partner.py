@@ -652,3 +652,11 @@ def test_notebook_code_cells_only_call_section_functions():
         "summary_html", "response_html", "rus_html", "likert_html", "development_html",
         "factors_html", "ladder_html", "free_text_html", "sector_html", "method_html",
     }  # fmt: skip
+
+
+def test_summary_bands_small_counts_only_in_public(inputs):
+    public = partner.summary_html(inputs, audience="public", min_cell=12)
+    internal = partner.summary_html(inputs, audience="internal", min_cell=12)
+    assert "färre än 12 av 12 svarande" in public and "11 av 12 svarande" not in public
+    assert "11 av 12 svarande" in internal and "färre än" not in internal
+    assert "Färre än 12 av 13 svarande gav samma svar" in public

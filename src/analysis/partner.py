@@ -561,8 +561,11 @@ def development_agreement(
     )
 
 
-def agreement_summary(ag: Agreement, *, confidence: float = 0.95) -> str:
-    """One Swedish sentence with agreement and kappa.
+def agreement_summary(
+    ag: Agreement, *, confidence: float = 0.95, min_cell: int | None = None
+) -> str:
+    """One Swedish sentence with agreement and kappa (an agreement count below *min_cell*, when
+    given, is only banded).
 
     >>> t = pd.DataFrame([[5, 1], [1, 6]], index=["a", "b"], columns=["a", "b"])
     >>> k = stats.cohens_kappa(t.to_numpy())
@@ -579,11 +582,12 @@ def agreement_summary(ag: Agreement, *, confidence: float = 0.95) -> str:
             f"{_dec(kap.kappa)} ({conf} % KI {_dec(kap.low)}–{_dec(kap.high)}), vilket enligt "
             f"Landis och Koch är en {ag.interpretation} överensstämmelse."
         )
-    pct = stats.format_pct(ag.agree / ag.n) if ag.n else "–"
-    return (
-        f"{ag.agree} av {ag.n} svarande ({pct}) gav samma svar om den egna och om regionens "
-        f"verksamhet. {kap_text}"
-    )
+    if min_cell is not None and 0 < ag.agree < min_cell:
+        share = f"Färre än {min_cell} av {ag.n} svarande"
+    else:
+        pct = stats.format_pct(ag.agree / ag.n) if ag.n else "–"
+        share = f"{ag.agree} av {ag.n} svarande ({pct})"
+    return f"{share} gav samma svar om den egna och om regionens verksamhet. {kap_text}"
 
 
 def _dec(x: float, decimals: int = 2) -> str:
@@ -887,9 +891,10 @@ def leader_sentence(
     nouns: tuple[str, str] = ("alternativ", "alternativ"),
     population: int | None = None,
     confidence: float = 0.95,
+    min_cell: int | None = None,
 ) -> str:
     """The "most common" statement for a multiple-choice question, naming every category that
-    ties for first place.
+    ties for first place (counts below *min_cell*, when given, are only banded).
 
     *where* says what the categories belong to ("inom den regionala
     utvecklingsstrategin"); *nouns* is the singular and plural of what a category is.
@@ -907,7 +912,7 @@ def leader_sentence(
     if not top or n <= 0:
         return f"Inga {nouns[1]} {where} nämndes av de svarande."
     k = int(counts[top[0]])
-    phrase = _share_phrase(k, n, population=population, confidence=confidence)
+    phrase = _share_phrase(k, n, population=population, confidence=confidence, min_cell=min_cell)
     if len(top) == 1:
         return f"Vanligast {where} var ”{top[0]}”: {phrase}."
     return (
@@ -945,14 +950,32 @@ def headline(inputs: Inputs) -> pd.DataFrame:
 
 
 def _share_phrase(
-    k: int, n: int, *, population: int | None, confidence: float, unit: str = "svarande"
+    k: int,
+    n: int,
+    *,
+    population: int | None,
+    confidence: float,
+    unit: str = "svarande",
+    min_cell: int | None = None,
 ) -> str:
+    """ "k av n svarande (p %, KI …)"; with *min_cell* (public) a count below it is only banded.
+
+    >>> _share_phrase(3, 14, population=None, confidence=0.95, min_cell=5)
+    'färre än 5 av 14 svarande'
+    """
+    if min_cell is not None and 0 < k < min_cell:
+        return f"färre än {min_cell} av {n} {unit}"
     p, lo, hi = stats.proportion_ci(k, n, confidence=confidence, population=population)
     return f"{k} av {n} {unit} ({stats.format_pct(p)}, {stats.format_ci(lo, hi, confidence)})"
 
 
-def summary_sentences(inputs: Inputs, *, confidence: float = 0.95) -> list[str]:
-    """The key findings as Swedish sentences; every number is computed from *inputs*."""
+def summary_sentences(
+    inputs: Inputs, *, confidence: float = 0.95, min_cell: int | None = None
+) -> list[str]:
+    """The key findings as Swedish sentences; every number is computed from *inputs*.
+
+    With *min_cell* (the public report) a count below it is shown only as "färre än …".
+    """
     r, q = inputs.responses, inputs.questions
     size = frame_size(inputs)
     n = len(r)
@@ -966,7 +989,11 @@ def summary_sentences(inputs: Inputs, *, confidence: float = 0.95) -> list[str]:
     parts = []
     for dim, row in pos.iterrows():
         phrase = _share_phrase(
-            int(row["antal"]), int(row["svar"]), population=size, confidence=confidence
+            int(row["antal"]),
+            int(row["svar"]),
+            population=size,
+            confidence=confidence,
+            min_cell=min_cell,
         )
         parts.append(f"{dim.lower()}: {phrase}")
     out.append(
@@ -987,14 +1014,20 @@ def summary_sentences(inputs: Inputs, *, confidence: float = 0.95) -> list[str]:
     ev = stats.evenness(counts)
     spread = "jämn" if ev.pielou_j >= 0.75 else "ojämn"
     leader = leader_sentence(
-        counts, n3, where=RUS_WHERE, nouns=RUS_NOUNS, population=size, confidence=confidence
+        counts,
+        n3,
+        where=RUS_WHERE,
+        nouns=RUS_NOUNS,
+        population=size,
+        confidence=confidence,
+        min_cell=min_cell,
     )
     out.append(
         f"{leader} Spridningen mellan strategins delar är {spread} (Pielous J = "
         f"{_dec(ev.pielou_j)}, där 1 betyder exakt lika många för varje del)."
     )
     ag = development_agreement(r, q, confidence=confidence)
-    out.append(agreement_summary(ag, confidence=confidence))
+    out.append(agreement_summary(ag, confidence=confidence, min_cell=min_cell))
     return out
 
 
@@ -1124,13 +1157,16 @@ def banner_html(inputs: Inputs) -> str:
     return render.notice(DEMO_BANNER) if is_synthetic(inputs) else ""
 
 
-def summary_html(inputs: Inputs, *, confidence: float = 0.95) -> str:
-    """Section 1, "Sammanfattning": :func:`summary_sentences` as paragraphs."""
+def summary_html(
+    inputs: Inputs, *, audience: str = "public", min_cell: int = 5, confidence: float = 0.95
+) -> str:
+    """Section 1, "Sammanfattning": :func:`summary_sentences` as paragraphs (public: counts
+    below *min_cell* banded)."""
     from analysis import render
 
-    return render.join(
-        *[render.paragraph(s) for s in summary_sentences(inputs, confidence=confidence)]
-    )
+    limit = min_cell if check_audience(audience) == "public" else None
+    sentences = summary_sentences(inputs, confidence=confidence, min_cell=limit)
+    return render.join(*[render.paragraph(s) for s in sentences])
 
 
 def response_rate_sentence(n_respondents: int, frame_size: int) -> str:
@@ -1389,7 +1425,11 @@ def development_html(
             "Korstabellen över fråga 8 och fråga 10 visas inte. "
             + CROSSTAB_INTERNAL_ONLY.format(min_cell=min_cell)
         )
-    parts = [table, render.paragraph(agreement_summary(ag, confidence=confidence))]
+    limit = min_cell if audience == "public" else None
+    parts = [
+        table,
+        render.paragraph(agreement_summary(ag, confidence=confidence, min_cell=limit)),
+    ]
     if audience == "internal":
         parts.append(
             render.figure(
