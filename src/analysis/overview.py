@@ -12,10 +12,16 @@ The notebook only calls :func:`title_html`, :func:`respondents_html`, :func:`met
 * ``text`` — the number of answers; for ``audience="internal"`` also the answers as quotes.
 * ``municipality`` — the distribution of municipalities and municipality groups.
 
-With ``audience="public"`` every count ``0 < x < min_cell`` is suppressed together with its
-complements (:mod:`analysis.suppression`); shares and intervals of suppressed rows are hidden as
-well, questions answered by fewer than ``min_cell`` are not broken down, and free-text answers
-are never shown.
+With ``audience="public"`` the project's disclosure rule applies (the same as in the partner
+report): a count ``k`` is hidden when ``0 < k < min_cell``; a share "k of n" is published when
+``k >= min_cell``, whatever ``n - k`` is (the number who did *not* tick an option is no cell of
+any table). Where counts add up to a published sum — a single-choice table and its number of
+answers, the steps of a Likert scale and the agree / disagree groups shown in the chart, the
+municipalities of a municipality group, the organisation types of a sector — complementary
+suppression hides further counts until no hidden small count can be solved from the published
+numbers (:mod:`analysis.suppression`, :func:`linked_mask`). Shares and intervals of suppressed
+rows are hidden as well, questions answered by fewer than ``min_cell`` are not broken down, and
+free-text answers are never shown.
 
 >>> import pandas as pd
 >>> from types import SimpleNamespace as NS
@@ -34,6 +40,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from analysis import render
@@ -45,6 +52,7 @@ __all__ = [
     "check_audience",
     "frame_size",
     "likert_counts",
+    "linked_mask",
     "method_html",
     "metadata_html",
     "multi_table",
@@ -132,6 +140,101 @@ def _mask(counts: pd.Series, min_cell: int, total: int) -> pd.Series:
     from analysis.suppression import series_mask
 
     return series_mask(counts, min_cell, total=total)
+
+
+def _determined(matrix: np.ndarray, col: int) -> bool:
+    """Whether unknown *col* is fixed by the equations ``matrix @ x = known`` (rank test)."""
+    if matrix.size == 0:
+        return False
+    unit = np.zeros((1, matrix.shape[1]))
+    unit[0, col] = 1.0
+    rank = np.linalg.matrix_rank(matrix)
+    return bool(np.linalg.matrix_rank(np.vstack([matrix, unit])) == rank)
+
+
+def linked_mask(
+    counts: pd.Series,
+    hidden: pd.Series,
+    equations: Sequence[Mapping[object, float]],
+    min_cell: int,
+) -> pd.Series:
+    """Extend *hidden* until no small count can be solved from the published sums.
+
+    Each equation maps cells of *counts* to coefficients and says that ``sum(coef * count)`` is
+    published (directly, as a share of a known *n*, or as another shown cell, e.g. a group
+    total written ``{"K1": 1, "Umeå": -1, "Vännäs": -1} = 0``). A hidden count ``0 < k <
+    min_cell`` is *exposed* when the shown counts and the equations fix its value exactly
+    (a rank test on the equations restricted to the hidden cells). While some count is
+    exposed, the smallest shown count (non-zero before zero) that shares an equation with it
+    is hidden too — preferring one that removes the exposure at once. This is the
+    complementary suppression of :mod:`analysis.suppression` generalised to overlapping sums.
+
+    Parameters
+    ----------
+    counts : pandas.Series
+        Non-negative counts, unique index.
+    hidden : pandas.Series
+        Boolean, same index: the cells already hidden (primary suppression included).
+    equations : sequence of mapping
+        Published linear combinations of the counts.
+    min_cell : int
+        Smallest count that may be shown.
+
+    Returns
+    -------
+    pandas.Series
+        The extended mask (a new Series).
+
+    Examples
+    --------
+    A scale whose agree group (4 + 5) is published: hiding only 1 and its smallest
+    complement 3 would leave 1 = group(1, 2) − 2.
+
+    >>> c = pd.Series({"1": 2, "2": 6, "3": 5, "4": 7, "5": 8})
+    >>> h = pd.Series([True, False, True, False, False], index=c.index)
+    >>> groups = [{"1": 1, "2": 1}, {"3": 1}, {"4": 1, "5": 1}, dict.fromkeys(c.index, 1)]
+    >>> linked_mask(c, h, groups, 5).tolist()
+    [True, True, True, False, False]
+    """
+    values = pd.Series(counts).astype("int64")
+    mask = pd.Series(hidden, copy=True).reindex(values.index, fill_value=False).astype(bool)
+    labels = list(values.index)
+    pos = {label: i for i, label in enumerate(labels)}
+    full = np.zeros((len(equations), len(labels)))
+    for row, eq in enumerate(equations):
+        for label, coef in eq.items():
+            if label in pos:
+                full[row, pos[label]] = float(coef)
+    small = [i for i, v in enumerate(values.to_numpy()) if 0 < v < min_cell]
+
+    def exposed(m: np.ndarray) -> list[int]:
+        cols = np.flatnonzero(m)
+        sub = full[:, cols]
+        where = {c: j for j, c in enumerate(cols)}
+        return [i for i in small if m[i] and _determined(sub, where[i])]
+
+    m = mask.to_numpy().copy()
+    for _ in range(len(labels) + 1):
+        bad = exposed(m)
+        if not bad:
+            break
+        i = bad[0]
+        related = {j for row in full if row[i] != 0 for j in np.flatnonzero(row)}
+        candidates = [j for j in range(len(labels)) if not m[j] and j in related] or [
+            j for j in range(len(labels)) if not m[j]
+        ]
+        if not candidates:
+            break
+        candidates.sort(key=lambda j: (values.iloc[j] == 0, values.iloc[j], j))
+        choice = candidates[0]
+        for j in candidates:
+            trial = m.copy()
+            trial[j] = True
+            if i not in exposed(trial):
+                choice = j
+                break
+        m[choice] = True
+    return pd.Series(m, index=values.index, dtype=bool)
 
 
 def _share_rows(counts: pd.Series, n: int, population: int | None) -> pd.DataFrame:
@@ -241,8 +344,18 @@ def multi_shares(
 ) -> tuple[pd.DataFrame, pd.Series, int]:
     """Numeric share table per option, the mask of hidden rows and *n* (who ticked anything).
 
-    In public, an option is hidden when either the number who ticked it or the number who did
-    not is ``0 < x < min_cell`` (each option is its own yes/no table).
+    In public, an option is hidden exactly when the number who ticked it is ``0 < k <
+    min_cell``. The number who did not tick it (``n - k``) is no cell of any published table,
+    so an option ticked by, say, 8 of 12 is shown even though only 4 did not tick it — the
+    same rule as the partner report's "8 av 12 (67 %)". The option counts do not add up to
+    *n* (several options can be ticked), so there is no sum to protect.
+
+    >>> from types import SimpleNamespace as NS
+    >>> q = NS(id="q", options=[NS(code="a", label="A"), NS(code="b", label="B")])
+    >>> wide = pd.DataFrame({"q__a": [True] * 8 + [False] * 4, "q__b": [False] * 8 + [True] * 4})
+    >>> table, hidden, n = multi_shares(NS(wide=wide, codebook=NS(frame=None)), q, min_cell=5)
+    >>> n, table["antal"].tolist(), hidden.tolist()
+    (12, [8, 4], [False, True])
     """
     audience, min_cell = check_audience(audience), _check_min_cell(min_cell)
     wide = _wide(ds)
@@ -255,10 +368,7 @@ def multi_shares(
     n = int(answered.sum())
     counts = ticks[answered].sum(axis=0).astype("int64")
     table = _share_rows(counts, n, frame_size(_codebook(ds)))
-    flags = [
-        audience == "public" and bool(0 < k < min_cell or 0 < n - k < min_cell)
-        for k in counts.to_numpy()
-    ]
+    flags = [audience == "public" and bool(0 < k < min_cell) for k in counts.to_numpy()]
     return table, pd.Series(flags, index=counts.index, dtype=bool), n
 
 
@@ -291,6 +401,25 @@ def _collapse_likert(counts: pd.Series, order: Sequence[str]) -> tuple[pd.Series
     return pd.Series(collapsed, dtype="int64"), list(groups)
 
 
+def _likert_equations(
+    labels: Sequence[str], order: Sequence[str], *, drawn: bool
+) -> list[dict[str, float]]:
+    """The sums of a Likert table that are published somewhere.
+
+    The number of answers, the number who took a stand (the base of the shares), the agree
+    and the disagree groups (the chart's alt text; the partner report's "instämmer helt eller
+    delvis, k av n") and — when the collapsed chart is drawn — every group of that chart.
+    """
+    k = len(order)
+    low, high = list(order[: k // 2]), list(order[(k + 1) // 2 :])
+    mid = [order[k // 2]] if k % 2 == 1 else []
+    eqs = [dict.fromkeys(labels, 1.0), dict.fromkeys(order, 1.0)]
+    for group in (low, high) if not drawn else (low, mid, high):
+        if len(group) > 1 or drawn:
+            eqs.append(dict.fromkeys(group, 1.0))
+    return [eq for eq in eqs if eq]
+
+
 def text_answers(ds, q) -> list[str]:
     """Non-empty free-text answers of a question, in respondent order."""
     s = _wide(ds)[_get(q, "id")]
@@ -319,6 +448,42 @@ def _plot_frame(table: pd.DataFrame, hidden: pd.Series, drop: Sequence[str] = ()
     return t
 
 
+def largest_phrase(table: pd.DataFrame, hidden: pd.Series, drop: Sequence[str] = ()) -> str:
+    """The alt-text sentence naming the largest share — never a false claim about hidden rows.
+
+    The largest share is named ("Störst andel: …") only when every row with the largest share
+    of *all* rows (hidden ones included) is shown; tied rows are all named. Otherwise the
+    sentence is about the shown rows only ("Störst andel bland de redovisade alternativen:
+    …"). Rows in *drop* (e.g. "Vet ej") are not compared.
+
+    >>> t = pd.DataFrame({"andel": [0.5, 0.3, 0.5]}, index=["A", "B", "C"])
+    >>> largest_phrase(t, pd.Series([False, False, False], index=t.index))
+    'Störst andel: A och C (50 %).'
+    >>> largest_phrase(t, pd.Series([False, False, True], index=t.index))
+    'Störst andel bland de redovisade alternativen: A (50 %).'
+    >>> largest_phrase(t, pd.Series([False, True, False], index=t.index))
+    'Störst andel: A och C (50 %).'
+    """
+    shares = table.loc[[i for i in table.index if i not in drop], "andel"].astype(float)
+    shares = shares.dropna()
+    shown = ~hidden.reindex(shares.index, fill_value=False).astype(bool)
+    if shares.empty or not shown.any():
+        return ""
+    top_all = shares.max()
+    top_shown = shares[shown].max()
+    tied_all = [i for i in shares.index if np.isclose(shares[i], top_all)]
+    tied_shown = [i for i in shares[shown].index if np.isclose(shares[i], top_shown)]
+    names = (
+        " och ".join([", ".join(map(str, tied_shown[:-1])), str(tied_shown[-1])])
+        if len(tied_shown) > 1
+        else str(tied_shown[0])
+    )
+    value = render.percent(top_shown)
+    if all(bool(shown[i]) for i in tied_all):
+        return f"Störst andel: {names} ({value})."
+    return f"Störst andel bland de redovisade alternativen: {names} ({value})."
+
+
 def _bars_html(
     label: str, table: pd.DataFrame, hidden: pd.Series, display: pd.DataFrame, what: str, drop=()
 ) -> str:
@@ -330,12 +495,11 @@ def _bars_html(
             render.table(display, label),
             render.notice("Alla andelar är undertryckta eftersom grupperna är för små."),
         )
-    top = numeric["andel"].idxmax()
     alt = (
         f"Liggande stapeldiagram för {label}: {what} med 95 % konfidensintervall. "
-        f"Störst andel: {top} ({render.percent(numeric.loc[top, 'andel'])})."
+        + largest_phrase(table, hidden, drop)
     )
-    if hidden.any():
+    if hidden.reindex(numeric.index, fill_value=False).any():
         alt += " Några värden visas inte eftersom grupperna är för små."
     fig = bar_with_ci(numeric, title=label)
     return render.figure(fig, alt, caption=f"{label} – {what}.", data=display, data_caption=label)
@@ -347,10 +511,10 @@ def _single_html(ds, q, audience: str, min_cell: int) -> str:
     n_total = int(table["antal"].sum())
     if audience == "public" and n_total < min_cell:
         return _too_few(n_total, min_cell)
+    if audience == "public" and str(_get(q, "type")) == "org_type":
+        hidden, _ = _org_sector_masks(ds, q, min_cell)
     ns = _non_substantive(q)
-    lead = f"{_n_phrase(n_total)}. Andelarna räknas på dem som tog ställning" + (
-        f" (utan {', '.join(ns)})." if ns else "."
-    )
+    lead = f"{_n_phrase(n_total)}. {_base_phrase(table, ns)}"
     return render.join(
         render.paragraph(lead),
         _bars_html(
@@ -384,7 +548,6 @@ def _likert_html(ds, q, audience: str, min_cell: int) -> str:
     ns = _non_substantive(q)
     order = [c for c in _labels(q) if c not in ns]
     table, hidden = single_shares(ds, q, audience=audience, min_cell=min_cell)
-    display = _format_rows(table, hidden)
     parts = [render.paragraph(f"{_n_phrase(n)}. {_base_phrase(table, ns)}")]
     plot_counts, plot_order, note = counts, order, None
     if audience == "public" and _mask(counts, min_cell, n).any():
@@ -398,6 +561,13 @@ def _likert_html(ds, q, audience: str, min_cell: int) -> str:
         else:
             plot_counts, plot_order = collapsed, groups
             note = f"Skalan är sammanslagen till tre steg i diagrammet eftersom någon svarsgrupp är mindre än {min_cell}."
+        hidden = linked_mask(
+            table["antal"],
+            hidden,
+            _likert_equations(table.index, order, drawn=plot_counts is not None),
+            min_cell,
+        )
+    display = _format_rows(table, hidden)
     if plot_counts is not None:
         frame = pd.DataFrame(
             [plot_counts.to_numpy()],
@@ -448,6 +618,89 @@ def _text_html(ds, q, audience: str, min_cell: int) -> str:
     )
 
 
+def _distribution_counts(ds, column: str) -> pd.Series:
+    """Counts per value of a metadata column (only values that occur)."""
+    counts = _category_counts(_wide(ds)[column], [])
+    return counts[counts > 0]
+
+
+def _hierarchy_equations(
+    wide: pd.DataFrame, fine: str, coarse: str, fine_key, coarse_key
+) -> list[dict]:
+    """``group = sum(members)`` for every coarse value whose rows are exactly some fine values.
+
+    *fine_key* / *coarse_key* turn a value into the cell label used by :func:`linked_mask`.
+    """
+    pairs = wide[[fine, coarse]].dropna().astype(str)
+    fine_all = wide[fine].dropna().astype(str).value_counts()
+    eqs = []
+    for group, rows in pairs.groupby(coarse, sort=True):
+        members = rows[fine].value_counts()
+        if all(int(fine_all.get(m, 0)) == int(k) for m, k in members.items()):
+            eq = {coarse_key(group): 1.0}
+            eq.update({fine_key(m): -1.0 for m in members.index})
+            eqs.append(eq)
+    return eqs
+
+
+def _joint_masks(
+    fine: pd.Series,
+    fine_hidden: pd.Series,
+    coarse: pd.Series,
+    coarse_hidden: pd.Series,
+    equations: Sequence[Mapping],
+    min_cell: int,
+) -> tuple[pd.Series, pd.Series]:
+    """Protect two published one-way tables of the same people, one a grouping of the other."""
+    keys_f = [("f", str(i)) for i in fine.index]
+    keys_c = [("c", str(i)) for i in coarse.index]
+    counts = pd.Series(
+        list(fine.astype("int64")) + list(coarse.astype("int64")),
+        index=pd.Index(keys_f + keys_c, tupleize_cols=False),
+    )
+    hidden = pd.Series(
+        list(fine_hidden.astype(bool)) + list(coarse_hidden.astype(bool)), index=counts.index
+    )
+    eqs = [dict.fromkeys(keys_f, 1.0), dict.fromkeys(keys_c, 1.0), *equations]
+    joint = linked_mask(counts, hidden, eqs, min_cell).to_numpy()
+    n_f = len(keys_f)
+    return (
+        pd.Series(joint[:n_f], index=fine.index, dtype=bool),
+        pd.Series(joint[n_f:], index=coarse.index, dtype=bool),
+    )
+
+
+def _municipality_masks(ds, column: str, min_cell: int) -> tuple[pd.Series, pd.Series | None]:
+    """Public masks of the municipality table and the municipality-group table (if any)."""
+    wide = _wide(ds)
+    fine = _distribution_counts(ds, column)
+    fine_hidden = _mask(fine, min_cell, int(fine.sum()))
+    if "kommungrupp" not in wide.columns:
+        return fine_hidden, None
+    coarse = _distribution_counts(ds, "kommungrupp")
+    coarse_hidden = _mask(coarse, min_cell, int(coarse.sum()))
+    eqs = _hierarchy_equations(wide, column, "kommungrupp", lambda v: ("f", v), lambda v: ("c", v))
+    return _joint_masks(fine, fine_hidden, coarse, coarse_hidden, eqs, min_cell)
+
+
+def _org_sector_masks(ds, q, min_cell: int) -> tuple[pd.Series, pd.Series | None]:
+    """Public masks of an organisation-type table and the sector table derived from it."""
+    table, hidden = single_shares(ds, q, audience="public", min_cell=min_cell)
+    wide = _wide(ds)
+    if "sektor" not in wide.columns:
+        return hidden, None
+    fine = table["antal"]
+    coarse = _distribution_counts(ds, "sektor")
+    coarse_hidden = _mask(coarse, min_cell, int(coarse.sum()))
+    eqs = _hierarchy_equations(
+        wide, _get(q, "id"), "sektor", lambda v: ("f", v), lambda v: ("c", v)
+    )
+    if table.attrs.get("base") == "ställningstagande":
+        ns = _non_substantive(q)
+        eqs.append({("f", str(c)): 1.0 for c in fine.index if c not in ns})
+    return _joint_masks(fine, hidden, coarse, coarse_hidden, eqs, min_cell)
+
+
 def _distribution_html(
     ds,
     column: str,
@@ -455,13 +708,12 @@ def _distribution_html(
     row_label: str,
     audience: str,
     min_cell: int,
-    labels: Sequence[str] = (),
+    hidden: pd.Series | None = None,
 ) -> str:
     wide = _wide(ds)
     if column not in wide.columns:
         return ""
-    counts = _category_counts(wide[column], list(labels))
-    counts = counts[counts > 0] if not labels else counts
+    counts = _distribution_counts(ds, column)
     n = int(counts.sum())
     table = pd.DataFrame({"Antal": counts, "Andel": counts / n if n else float("nan")})
     table.index.name = row_label
@@ -473,7 +725,9 @@ def _distribution_html(
         index=table.index,
     )
     if audience == "public":
-        hidden = _mask(counts, min_cell, n)
+        if hidden is None:
+            hidden = _mask(counts, min_cell, n)
+        hidden = hidden.reindex(counts.index, fill_value=False)
         for idx in hidden.index[hidden.to_numpy()]:
             display.loc[idx, :] = SUPPRESSED
     return render.table(display, caption)
@@ -494,12 +748,27 @@ def question_html(ds, q, *, audience: str = "public", min_cell: int = 5, level: 
         body = _text_html(ds, q, audience, min_cell)
     elif qtype == "municipality":
         qid = _get(q, "id")
+        fine_hidden = coarse_hidden = None
+        if audience == "public" and qid in _wide(ds).columns:
+            fine_hidden, coarse_hidden = _municipality_masks(ds, qid, min_cell)
         body = render.join(
             _distribution_html(
-                ds, qid, f"{_question_label(q)}: svar per kommun", "Kommun", audience, min_cell
+                ds,
+                qid,
+                f"{_question_label(q)}: svar per kommun",
+                "Kommun",
+                audience,
+                min_cell,
+                fine_hidden,
             ),
             _distribution_html(
-                ds, "kommungrupp", "Svar per kommungrupp", "Kommungrupp", audience, min_cell
+                ds,
+                "kommungrupp",
+                "Svar per kommungrupp",
+                "Kommungrupp",
+                audience,
+                min_cell,
+                coarse_hidden,
             ),
         )
     else:
@@ -574,10 +843,17 @@ def metadata_html(ds, *, audience: str = "public", min_cell: int = 5) -> str:
         if _get(q, "role") == "metadata":
             parts.append(question_html(ds, q, audience=audience, min_cell=min_cell))
     if "sektor" in _wide(ds).columns:
+        sector_hidden = None
+        if audience == "public":
+            org = [q for q in _questions(ds) if str(_get(q, "type")) == "org_type"]
+            if org and _get(org[0], "id") in _wide(ds).columns:
+                _, sector_hidden = _org_sector_masks(ds, org[0], min_cell)
         parts.append(render.heading("Sektor", 3))
         parts.append(render.paragraph("Sektorn härleds ur organisationstypen."))
         parts.append(
-            _distribution_html(ds, "sektor", "Svarande per sektor", "Sektor", audience, min_cell)
+            _distribution_html(
+                ds, "sektor", "Svarande per sektor", "Sektor", audience, min_cell, sector_hidden
+            )
         )
     return render.join(*parts) if parts else render.paragraph("Enkäten har inga bakgrundsfrågor.")
 
@@ -612,8 +888,13 @@ def method_html(ds, *, audience: str = "public", min_cell: int = 5) -> str:
     if audience == "public":
         parts.append(
             render.paragraph(
-                f"Antal mellan 1 och {min_cell - 1} visas inte (”–”), och inte heller de värden som annars skulle "
-                "göra det möjligt att räkna fram dem (kompletterande undertryckning). Fritextsvar visas inte."
+                f"Antal mellan 1 och {min_cell - 1} visas inte (”–”). En andel ”k av n” redovisas när k är "
+                f"minst {min_cell}, oavsett hur många som inte gav svaret (n − k); samma regel gäller i "
+                "partnerrapporten. Där antal summeras till ett redovisat tal (antalet svar på en fråga, "
+                "grupperna i ett diagram, kommunerna i en kommungrupp, organisationstyperna i en sektor) "
+                "döljs också de värden som annars skulle göra det möjligt att räkna fram de dolda "
+                "(kompletterande undertryckning). Andelar och intervall för dolda antal visas inte heller. "
+                "Fritextsvar visas inte."
             )
         )
     manifest = _get(ds, "manifest") or {}

@@ -27,6 +27,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 
 __all__ = [
+    "COLUMN_LABELS",
     "SUPPRESSED",
     "figure",
     "fmt_ci",
@@ -196,6 +197,20 @@ def show(*fragments: str) -> None:
 # --------------------------------------------------------------------------------------------
 _PERCENT_COLUMNS = {"andel", "ki_lag", "ki_hog", "svarsfrekvens"}
 
+COLUMN_LABELS: dict[str, str] = {
+    "antal": "Antal",
+    "andel": "Andel",
+    "ki_lag": "KI nedre",
+    "ki_hog": "KI övre",
+    "n": "Antal svar",
+    "svar": "Antal svar",
+    "svarande": "Svarande",
+    "svarsfrekvens": "Svarsfrekvens",
+    "urval": "Urval",
+}
+"""Display names of the package's standard column names (:func:`analysis.stats.share_table`
+and friends); :func:`table` uses them unless ``column_labels`` says otherwise."""
+
 Formatter = Callable[[object], str] | str
 
 _NAMED_FORMATS: dict[str, Callable[[object], str]] = {
@@ -242,6 +257,16 @@ def _label(x: object) -> str:
     return str(x)
 
 
+def _column_label(labels: Mapping[object, object], column: object) -> str:
+    """The header for *column*: an explicit or default label, else the name itself."""
+    try:
+        if column in labels:
+            return _label(labels[column])
+    except TypeError:  # unhashable column name
+        pass
+    return _label(column)
+
+
 def table(
     df,
     caption: object,
@@ -266,7 +291,11 @@ def table(
         integers get thousands separators, the columns ``andel``, ``ki_lag``, ``ki_hog`` and
         ``svarsfrekvens`` are percentages and other floats get one decimal.
     column_labels : mapping, optional
-        Display names for columns (e.g. ``{"andel": "Andel"}``).
+        Display names for columns. They override the defaults in :data:`COLUMN_LABELS`
+        (``antal`` → "Antal", ``andel`` → "Andel", ``ki_lag`` → "KI nedre", ``ki_hog`` →
+        "KI övre", ``n`` → "Antal svar", ``svarsfrekvens`` → "Svarsfrekvens", …), which
+        translate the package's standard column names so that readers never see them; other
+        columns keep their names. Formats are still chosen by the original column names.
 
     Examples
     --------
@@ -276,17 +305,19 @@ def table(
     >>> print(table(t, "Fråga 1"))
     <table>
     <caption>Fråga 1</caption>
-    <thead><tr><th scope="col">Svar</th><th scope="col">antal</th><th scope="col">andel</th></tr></thead>
+    <thead><tr><th scope="col">Svar</th><th scope="col">Antal</th><th scope="col">Andel</th></tr></thead>
     <tbody>
     <tr><th scope="row">Ja</th><td class="num">11</td><td class="num">79 %</td></tr>
     <tr><th scope="row">&lt;Nej&gt;</th><td class="num">3</td><td class="num">21 %</td></tr>
     </tbody>
     </table>
+    >>> print(table(t, "Fråga 1", column_labels={"antal": "Svarande"}).splitlines()[2])
+    <thead><tr><th scope="col">Svar</th><th scope="col">Svarande</th><th scope="col">Andel</th></tr></thead>
     """
     import pandas as pd
 
     frame = df.to_frame() if isinstance(df, pd.Series) else df
-    labels = dict(column_labels or {})
+    labels = {**COLUMN_LABELS, **dict(column_labels or {})}
     columns = list(frame.columns)
     if isinstance(number_format, Mapping):
         formats = {c: _formatter(number_format.get(c), c) for c in columns}
@@ -299,7 +330,7 @@ def table(
         if isinstance(frame.index, pd.MultiIndex):
             name = " – ".join("" if n is None else str(n) for n in frame.index.names)
         head.append(f'<th scope="col">{_esc(name)}</th>' if name else "<td></td>")
-    head.extend(f'<th scope="col">{_esc(_label(labels.get(c, c)))}</th>' for c in columns)
+    head.extend(f'<th scope="col">{_esc(_column_label(labels, c))}</th>' for c in columns)
 
     rows = []
     for idx, values in zip(frame.index, frame.itertuples(index=False, name=None), strict=True):
@@ -328,7 +359,14 @@ def table(
 # Figures
 # --------------------------------------------------------------------------------------------
 def figure(
-    fig, alt: object, *, caption: object = None, data=None, data_caption: object = None
+    fig,
+    alt: object,
+    *,
+    caption: object = None,
+    data=None,
+    data_caption: object = None,
+    column_labels: Mapping[object, object] | None = None,
+    number_format: Formatter | Mapping[object, Formatter] | None = None,
 ) -> str:
     """A figure as an embedded PNG with alt text, an optional caption and its numbers as a table.
 
@@ -345,6 +383,9 @@ def figure(
         The numbers behind the figure, shown as a table inside a ``<details>`` element.
     data_caption : str, optional
         Caption of that table (defaults to *caption* or *alt*).
+    column_labels, number_format : optional
+        Passed on to :func:`table` for the data table (standard column names such as
+        ``antal``, ``ki_lag`` are translated by default).
 
     Examples
     --------
@@ -356,6 +397,8 @@ def figure(
     >>> out.startswith('<figure><img src="data:image/png;base64,')
     True
     >>> 'alt="Två &quot;staplar&quot;"' in out and "<summary>Visa siffrorna i tabellform</summary>" in out
+    True
+    >>> '<th scope="col">Antal</th>' in out and ">antal<" not in out
     True
     """
     from analysis.figures import png_bytes
@@ -376,7 +419,7 @@ def figure(
         )
         parts.append(
             "<details><summary>Visa siffrorna i tabellform</summary>"
-            + table(data, tcap)
+            + table(data, tcap, column_labels=column_labels, number_format=number_format)
             + "</details>"
         )
     if caption is not None:

@@ -101,3 +101,47 @@ def test_swedish_formatting():
     assert render.fmt_ci(0.524, 0.924) == "52–92 %"
     assert render.fmt_number(-1234.5, 1) == "\u22121\u00a0234,5"
     assert render.percent(float("nan")) == "–"
+
+
+def _headers(fragment: str) -> list[str]:
+    import re
+
+    thead = fragment.split("</thead>")[0]
+    return re.findall(r'<th scope="col">(.*?)</th>', thead)
+
+
+def test_table_translates_standard_column_names_by_default():
+    from analysis import stats
+
+    shares = stats.share_table(pd.Series({"Ja": 11, "Nej": 3}), 14)
+    out = render.table(shares, "Fråga 1")
+    assert _headers(out) == ["Antal", "Andel", "KI nedre", "KI övre"]
+    assert not {"antal", "andel", "ki_lag", "ki_hog"} & set(parse(out).plain.split())
+    assert "79 %" in out  # formats still follow the original column names
+    other = render.table(
+        pd.DataFrame({"n": [14], "svarsfrekvens": [0.326], "medel": [2.5]}), "T", index=False
+    )
+    assert _headers(other) == ["Antal svar", "Svarsfrekvens", "medel"]
+    assert "33 %" in other
+
+
+def test_explicit_column_labels_override_the_defaults():
+    df = pd.DataFrame({"antal": [11], "andel": [0.79]}, index=["Ja"])
+    out = render.table(df, "T", column_labels={"antal": "Svarande", "x": "oanvänd"})
+    assert _headers(out) == ["Svarande", "Andel"]
+
+
+def test_figure_data_table_gets_translated_headers():
+    import matplotlib.pyplot as plt
+
+    from analysis import stats
+
+    fig, ax = plt.subplots()
+    ax.bar([0], [1])
+    data = stats.share_table(pd.Series({"A": 8, "B": 4}), 12)
+    out = render.figure(fig, "Staplar", caption="C", data=data)
+    assert _headers(out) == ["Antal", "Andel", "KI nedre", "KI övre"]
+    fig, ax = plt.subplots()
+    ax.bar([0], [1])
+    out = render.figure(fig, "Staplar", data=data, column_labels={"ki_hog": "Övre gräns"})
+    assert _headers(out)[-1] == "Övre gräns"
