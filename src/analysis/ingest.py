@@ -114,6 +114,9 @@ class Prepared:
     rows_in: int
     excluded: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    people: list[tuple[list[str], list[str]]] = field(default_factory=list)
+    """Per kept row (aligned with ``frame``): the values of its name and e-mail columns, used
+    only to mask the respondent's own name in free text; never written."""
 
 
 def _prepare(codebook: Codebook, path: Path) -> Prepared:
@@ -126,6 +129,7 @@ def _prepare(codebook: Codebook, path: Path) -> Prepared:
         match_headers,
         question_keys,
     )
+    from analysis.pii import pii_header_kind
     from analysis.readers import read_export
     from analysis.reference import normalise_municipality
     from analysis.validation import ID_COLUMN, validate_answers
@@ -151,6 +155,10 @@ def _prepare(codebook: Codebook, path: Path) -> Prepared:
         columns[ID_COLUMN] = match.id_column
     headers = {name: table.headers[j] for name, j in columns.items()}
     qcols = list(match.questions.values())
+    kinds = {j: pii_header_kind(table.headers[j]) for j in match.pii_columns}
+    name_cols = [j for j, k in kinds.items() if k == "name"]
+    email_cols = [j for j, k in kinds.items() if k == "email"]
+    people: list[tuple[list[str], list[str]]] = []
     rows_in = len(table.rows)
     records: list[dict[str, Any]] = []
     index: list[int] = []
@@ -164,6 +172,12 @@ def _prepare(codebook: Codebook, path: Path) -> Prepared:
             continue
         records.append({name: (row[j] if j < len(row) else None) for name, j in columns.items()})
         index.append(table.source_row(i))
+        people.append(
+            (
+                [str(row[j]) for j in name_cols if j < len(row) and row[j] is not None],
+                [str(row[j]) for j in email_cols if j < len(row) and row[j] is not None],
+            )
+        )
     frame = pd.DataFrame.from_records(
         records, columns=list(columns), index=pd.Index(index, dtype="int64")
     )
@@ -179,7 +193,7 @@ def _prepare(codebook: Codebook, path: Path) -> Prepared:
         )
     elif records:
         problems += validate_answers(frame, codebook, headers, file, normalise_municipality)
-    return Prepared(codebook, table, match, frame, headers, rows_in, excluded, problems)
+    return Prepared(codebook, table, match, frame, headers, rows_in, excluded, problems, people)
 
 
 def validate(
@@ -208,11 +222,16 @@ def _categorical(values: list[Any], categories: list[str], ordered: bool):
 
 
 def build_tables(prepared: Prepared) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
-    """Typed wide table, long answers table and masked counts from a valid export."""
+    """Typed wide table, long answers table and masked counts from a valid export.
+
+    Free text is masked: e-mail addresses, phone numbers and personnummer (:func:`~analysis.pii.
+    mask_text`), then the respondent's own name and e-mail local part, taken from the row's name
+    and e-mail columns before they are dropped (:func:`~analysis.pii.person_pattern`).
+    """
     import pandas as pd
 
     from analysis import reference
-    from analysis.pii import mask_text
+    from analysis.pii import mask_person, mask_text, person_pattern
     from analysis.validation import match_option, split_multi
 
     cb = prepared.codebook
@@ -226,8 +245,10 @@ def build_tables(prepared: Prepared) -> tuple[pd.DataFrame, pd.DataFrame, dict[s
         "source_row": pd.array(source_rows, dtype="int64"),
     }
     long_rows: dict[int, list[tuple]] = {i: [] for i in range(n)}
-    masked = {"email": 0, "phone": 0, "personnummer": 0}
+    masked = {"email": 0, "phone": 0, "personnummer": 0, "name": 0}
     sector_done = False
+    people = prepared.people if len(prepared.people) == n else [([], [])] * n
+    person_re: dict[int, Any] = {}  # row → compiled pattern, built on first use
 
     for q in cb.questions:
         if q.id not in frame.columns:  # pragma: no cover - missing columns are rejected earlier
@@ -266,7 +287,7 @@ def build_tables(prepared: Prepared) -> tuple[pd.DataFrame, pd.DataFrame, dict[s
                     long_rows[i].append((q, str(by_name.at[m, "kommunkod"]), m))
         else:  # text
             texts: list[str | None] = []
-            for v in raw:
+            for i, v in enumerate(raw):
                 if v is None:
                     texts.append(None)
                     continue
@@ -277,6 +298,10 @@ def build_tables(prepared: Prepared) -> tuple[pd.DataFrame, pd.DataFrame, dict[s
                 t, counts = mask_text(t)
                 for k, c in counts.items():
                     masked[k] += c
+                if i not in person_re:
+                    person_re[i] = person_pattern(*people[i])
+                t, c = mask_person(t, person_re[i])
+                masked["name"] += c
                 texts.append(t)
             wide[q.id] = _string(texts)
             for i, t in enumerate(texts):

@@ -3,8 +3,11 @@
 Columns are recognised by their header (``Email``, ``E-postadress``, ``Name``, ``Namn``,
 ``Telefon`` …) and dropped on the way in. Inside free text, e-mail addresses become
 ``[e-post]``, Swedish phone numbers ``[telefon]`` and personnummer/samordningsnummer
-``[personnummer]``. Ordinary numbers — years ("2021-2023"), SCB codes ("2480"), amounts — are left
-alone. Only counts are reported, never values.
+``[personnummer]`` (any dash look-alike counts as a hyphen). Ordinary numbers — years
+("2021-2023"), SCB codes ("2480"), amounts ("100 000-200 000"), times, dates and case numbers —
+are left alone. Before its name and e-mail columns are dropped, a respondent's own name (and
+e-mail local part) is masked as ``[namn]`` in that respondent's answers (:func:`person_pattern`).
+Only counts are reported, never values.
 
 >>> mask_text("Ring 070-123 45 67 eller mejla anna@example.org (pnr 850709-9805), 2021-2023.")
 ('Ring [telefon] eller mejla [e-post] (pnr [personnummer]), 2021-2023.', {'email': 1, 'phone': 1, 'personnummer': 1})
@@ -17,29 +20,70 @@ from __future__ import annotations
 import re
 import unicodedata
 
-MASKS = {"email": "[e-post]", "phone": "[telefon]", "personnummer": "[personnummer]"}
+MASKS = {
+    "email": "[e-post]",
+    "phone": "[telefon]",
+    "personnummer": "[personnummer]",
+    "name": "[namn]",
+}
 """Replacement text per kind of personal data (the manifest's ``masked_counts`` keys)."""
 
-_PII_HEADER = re.compile(
-    r"(e-?post(adress)?|e-?mail(adress| address)?|mejl(adress)?|mail(adress)?|"
+_EMAIL_HEADER = r"e-?post(adress)?|e-?mail(adress| address)?|mejl(adress)?|mail(adress)?"
+_NAME_HEADER = (
     r"name|full name|namn|förnamn|efternamn|fullständigt namn|ditt namn|"
-    r"respondentens namn|kontaktperson|"
-    r"telefon(nummer)?|tel(efon)?\.? ?nr|mobil(nummer|telefon)?|phone( number)?|mobile|"
-    r"personnummer|personnr|person number|personal identity number)"
+    r"respondentens namn|kontaktperson"
+)
+_PHONE_HEADER = r"telefon(nummer)?|tel(efon)?\.? ?nr|mobil(nummer|telefon)?|phone( number)?|mobile"
+_PNR_HEADER = r"personnummer|personnr|person number|personal identity number"
+_HEADER_KINDS = {
+    kind: re.compile(rf"(?:{pattern})")
+    for kind, pattern in (
+        ("email", _EMAIL_HEADER),
+        ("name", _NAME_HEADER),
+        ("phone", _PHONE_HEADER),
+        ("personnummer", _PNR_HEADER),
+    )
+}
+
+# "anna@example.org", also written "anna(at)example.org" / "anna [at] example.org"
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[\w.+-]+(?:@|\s?[(\[]at[)\]]\s?)[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])"
 )
 
-_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
-# YYMMDD or YYYYMMDD, optional "-"/"+", four digits; day 61–91 = samordningsnummer
+# Dash look-alikes (hyphen, non-breaking hyphen, figure dash, en/em dash, minus …) read as "-".
+# Each is one code point, so the normalised text has the same offsets as the original.
+_DASHES = str.maketrans(
+    dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-")
+)
+_H = r"[^\S\r\n]"  # horizontal white space, including no-break and narrow no-break space
+_SEP = rf"(?:{_H}?[-./]{_H}?|{_H})"
+
+# YYMMDD or YYYYMMDD (date groups optionally spaced: "85 07 09"), then an optional "-", "+" or
+# space and four digits; day 61–91 = samordningsnummer.
 _PNR = re.compile(
-    r"(?<![\d-])(?:19|20)?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
-    r"[-+]?\d{4}(?![\d])"
+    rf"(?<![\w+\-/.,])(?<!\d{_H})(?P<century>19|20)?(?P<yy>\d\d)(?P<s>{_H}?)"
+    r"(?P<mm>0[1-9]|1[0-2])(?P=s)(?P<dd>0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
+    rf"(?P<sep>{_H}?[-+]{_H}?|{_H})?(?P<last>\d{{4}})(?!\d|[.,]\d)"
 )
-# +46 / 0046 / 0 followed by 7–9 digits in groups separated by spaces or "-"
+# Words before (or just after) a number that say it is a personnummer …
+_PNR_CONTEXT = re.compile(
+    r"(?i)(?:person|samordnings)[\s\-]*(?:nummer|nr)|(?<![^\W\d_])p[\-.]?nr(?![^\W\d_])"
+)
+# … or that it is a case, decision or order number (then a check digit alone is not enough).
+_CASE_CONTEXT = re.compile(
+    r"(?i)(?<![^\W\d_])(?:dnr|diarie\w*|ärende\w*|beslut\w*|protokoll\w*|§|ref(?:erens)?\w*"
+    r"|order\w*|faktura\w*|avtal\w*|projekt\w*|kundnummer|löpnummer|org(?:anisations)?\.?nr"
+    r"|organisationsnummer)"
+    r"[\s.:#]*$"
+)
+# International (+46 / 0046) or national (0 + area code, or "(0xx)") phone numbers: digits in
+# groups separated by spaces, "-", "." or "/". Candidates are checked by :func:`_phone_length`.
 _PHONE = re.compile(
-    r"(?<![\w+])(?:\+46|0046)[\s-]?(?:\(0\)[\s-]?)?\d(?:[\s-]?\d){6,9}(?![\d])"
-    r"|(?<![\w+,.])0\d(?:[\s-]?\d){6,9}(?![\d]|[.,]\d)"
+    rf"(?<![\w+])(?:\+|00)46{_SEP}?(?:\(0\){_SEP}?)?\d(?:{_SEP}?\d){{5,10}}(?!\d|[.,]\d)"
+    rf"|(?<![\w+])(?<!\d[.,/\-])(?<!\d{_H})(?:\(0[1-9]\d{{0,2}}\){_H}?\d|0[1-9])"
+    rf"(?:{_SEP}?\d){{5,10}}(?!\d|[.,]\d)"
 )
-_SEPARATORS = re.compile(r"[\s-]")
+_GROUP_SPLIT = re.compile(rf"{_H}?[-./]{_H}?|{_H}|[()]")
 
 
 def _header_norm(header: str) -> str:
@@ -49,33 +93,150 @@ def _header_norm(header: str) -> str:
     return s.rstrip("?:. ")
 
 
+def pii_header_kind(header: str) -> str | None:
+    """The kind of personal data a column header names (``email``, ``name``, ``phone``,
+    ``personnummer``), or ``None``. The whole header must match, not a part of it.
+
+    >>> [pii_header_kind(h) for h in ["E-postadress", "Namn", "Mobilnummer", "Namn på kommunen"]]
+    ['email', 'name', 'phone', None]
+    """
+    norm = _header_norm(header)
+    for kind, pattern in _HEADER_KINDS.items():
+        if pattern.fullmatch(norm):
+            return kind
+    return None
+
+
 def is_pii_header(header: str) -> bool:
     """Whether a column header names personal data (the whole header, not a part of it).
 
     >>> [is_pii_header(h) for h in ["Email", "Namn", "Telefonnummer", "Namn på organisationen"]]
     [True, True, True, False]
     """
-    return bool(_PII_HEADER.fullmatch(_header_norm(header)))
+    return pii_header_kind(header) is not None
 
 
-def _phone_ok(match: str) -> bool:
-    digits = re.sub(r"\D", "", match)
-    if match.startswith("+46") or match.startswith("0046"):
-        national = digits[2:] if match.startswith("+") else digits[4:]
-        national = national.lstrip("0")
-        return 7 <= len(national) <= 9
-    # national format: leading 0 + 7–9 digits; require a separator pattern or a mobile prefix
+def normalise_dashes(text: str) -> str:
+    """*text* with every dash look-alike (U+2010–U+2015, U+2212 …) replaced by ``-``.
+
+    The result has the same length, so match offsets apply to the original text.
+
+    >>> normalise_dashes("070\u2013123 45 67, 070\u2011123")
+    '070-123 45 67, 070-123'
+    """
+    return text.translate(_DASHES)
+
+
+def luhn_ok(digits: str) -> bool:
+    """Whether the ten digits ``YYMMDDNNNC`` of a personnummer have a valid check digit (Luhn).
+
+    >>> luhn_ok("8507099805"), luhn_ok("8507099806")
+    (True, False)
+    """
+    total = 0
+    for i, ch in enumerate(digits):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def find_personnummer(text: str) -> list[tuple[str, int, int]]:
+    """Personnummer / samordningsnummer in *text* as ``(match, start, end)``.
+
+    Accepted forms: ``YYMMDD-NNNN``, ``YYYYMMDDNNNN``, ``+`` for people over 100, an en dash or
+    a space before the last four digits, spaced date groups (``85 07 09-9805``). A number counts
+    when its check digit is valid — unless the words just before it call it a case, decision or
+    order number ("dnr", "beslut", "ärende" …) — or when the text around it says "personnummer"
+    or "pnr" (then a mistyped check digit is still personal data).
+
+    >>> [m for m, _, _ in find_personnummer("Nr 811218-9876 och 19811218\u20139876, ej 811218-9875.")]
+    ['811218-9876', '19811218\u20139876']
+    >>> find_personnummer("Beslut 20230512-1234, SCB-kod 2480, år 2021-2023")
+    []
+    >>> [m for m, _, _ in find_personnummer("personnummer: 850709 9806")]
+    ['850709 9806']
+    """
+    norm = normalise_dashes(text)
+    out = []
+    for m in _PNR.finditer(norm):
+        ten = m["yy"] + m["mm"] + m["dd"] + m["last"]
+        before = norm[max(0, m.start() - 40) : m.start()]
+        after = norm[m.end() : m.end() + 25]
+        said = bool(_PNR_CONTEXT.search(before) or _PNR_CONTEXT.search(after))
+        if not said:
+            if m["century"] is None and not m["sep"] and not m["s"] and ten.startswith("0"):
+                continue  # "0701234567" is a mobile number
+            if not luhn_ok(ten) or _CASE_CONTEXT.search(before):
+                continue
+        out.append((text[m.start() : m.end()], m.start(), m.end()))
+    return out
+
+
+def _is_phone(candidate: str) -> bool:
+    """Whether a normalised candidate of ``_PHONE`` is a plausible Swedish phone number."""
+    digits = re.sub(r"\D", "", candidate)
+    if candidate.startswith(("+", "00")):
+        national = digits[2:] if candidate.startswith("+") else digits[4:]
+        return 7 <= len(national.lstrip("0")) <= 9 and not national.startswith("00")
     if not 8 <= len(digits) <= 10:
         return False
-    return bool(_SEPARATORS.search(match)) or digits.startswith("07")
+    seps = [s.strip() for s in re.findall(rf"{_H}?[-./]{_H}?|{_H}", candidate)]
+    marks = [s for s in seps if s]
+    if "." in marks and (len(marks) != len(seps) or set(marks) != {"."}):
+        return False  # "08.30-16.00", "09.00 10.00" are times; only "070.123.45.67" uses dots
+    if "/" in marks and (marks.count("/") > 1 or seps[0] != "/"):
+        return False  # "/" only after the area code: "090/16 10 00"
+    groups = [g for g in _GROUP_SPLIT.split(candidate) if g]
+    if [len(g) for g in groups] == [2, 2, 4] and groups[2][:2] in ("19", "20"):
+        return False  # a date: "01.05.2023", "01/05 2023"
+    return bool(seps) or candidate.startswith(("07", "("))
+
+
+def find_phones(text: str) -> list[tuple[str, int, int]]:
+    """Swedish phone numbers in *text* as ``(match, start, end)``.
+
+    National numbers start with ``0`` and an area code (``070``, ``090``, ``08``, ``(090)``),
+    international ones with ``+46`` or ``0046``; groups may be separated by spaces, a hyphen or
+    any dash, dots or a ``/`` after the area code. Years, ranges of amounts, times, dates,
+    decimals and SCB codes are not phone numbers.
+
+    >>> [m for m, _, _ in find_phones("Ring 070\u2013123 45 67, (090) 16 10 00 eller +46 70.")]
+    ['070\u2013123 45 67', '(090) 16 10 00']
+    >>> find_phones("100 000-200 000 kr, 1 000\u20132 000, 2021-2023, kl. 08.30-16.00, 01.05.2023")
+    []
+    """
+    norm = normalise_dashes(text)
+    out = []
+    for m in _PHONE.finditer(norm):
+        cand = m.group(0)
+        # the longest prefix that ends at a group boundary and is a phone number
+        # ("070-123 45 67 2 gånger" → "070-123 45 67")
+        ends = [len(cand)] + [g.start() for g in re.finditer(rf"{_SEP}\d", cand)][::-1]
+        for end in ends:
+            if _is_phone(cand[:end]):
+                out.append((text[m.start() : m.start() + end], m.start(), m.start() + end))
+                break
+    return out
+
+
+def _replace_spans(text: str, spans: list[tuple[str, int, int]], mask: str) -> str:
+    parts, last = [], 0
+    for _, start, end in spans:
+        parts.append(text[last:start])
+        parts.append(mask)
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)
 
 
 def mask_text(text: str) -> tuple[str, dict[str, int]]:
     """Mask e-mail addresses, personnummer and phone numbers in *text*; return (text, counts).
 
-    >>> mask_text("+46 70 123 45 67, 090-16 10 00 och 19850709-9805")[0]
+    Only the masked numbers change; dashes and spaces elsewhere are kept as written.
+
+    >>> mask_text("+46 70 123 45 67, 090\u201316 10 00 och 19850709-9805")[0]
     '[telefon], [telefon] och [personnummer]'
-    >>> mask_text("SCB-kod 2480, år 2021-2023, 15 av 43, 0,5 %, 2 500 000 kr")[1]
+    >>> mask_text("SCB-kod 2480, år 2021\u20132023, 15 av 43, 0,5 %, 100 000-200 000 kr")[1]
     {'email': 0, 'phone': 0, 'personnummer': 0}
     """
     counts = {"email": 0, "phone": 0, "personnummer": 0}
@@ -86,23 +247,107 @@ def mask_text(text: str) -> tuple[str, dict[str, int]]:
         counts["email"] += 1
         return MASKS["email"]
 
-    def pnr(m: re.Match) -> str:
-        s = m.group(0)
-        if len(s) == 10 and s.startswith("0"):  # "0701234567" is a mobile number, not a pnr
-            return s
-        counts["personnummer"] += 1
-        return MASKS["personnummer"]
-
-    def phone(m: re.Match) -> str:
-        if not _phone_ok(m.group(0)):
-            return m.group(0)
-        counts["phone"] += 1
-        return MASKS["phone"]
-
     out = _EMAIL.sub(email, text)
-    out = _PNR.sub(pnr, out)
-    out = _PHONE.sub(phone, out)
+    found = find_personnummer(out)
+    counts["personnummer"] = len(found)
+    out = _replace_spans(out, found, MASKS["personnummer"])
+    found = find_phones(out)
+    counts["phone"] = len(found)
+    out = _replace_spans(out, found, MASKS["phone"])
     return out, counts
+
+
+# ----------------------------------------------------------------------------- names
+
+# Names that are also everyday Swedish words ("per år", "bo kvar", "berg"): masked only when
+# written with a capital initial, as a name is.
+_WORD_NAMES = frozenset([
+    "alm", "ask", "backe", "berg", "bo", "bro", "by", "bäck", "dag", "dal", "ek", "falk", "fors",
+    "gran", "hall", "hed", "holm", "jan", "karl", "klara", "kvist", "lax", "lena", "lind", "liv",
+    "lo", "lund", "lång", "maj", "mark", "mats", "max", "norr", "nord", "ny", "per", "ros", "rut",
+    "saga", "sjö", "skog", "sol", "sten", "stig", "stor", "strand", "ström", "sund", "svan",
+    "söder", "vik", "väst", "öst", "örn",
+])  # fmt: skip
+# Values of a name column that are not a name.
+_NOT_NAMES = frozenset([
+    "anonym", "anonymous", "anon", "ej", "nej", "ingen", "inget", "vill", "uppge", "okänd",
+    "unknown", "namn", "name", "none", "null", "na", "test", "person", "respondent",
+])  # fmt: skip
+_TOKEN_SPLIT = re.compile(r"[\s,;()/]+")
+
+
+def _name_tokens(value: str) -> list[str]:
+    """The words of a name: whole hyphenated names and their parts, letters only."""
+    out: list[str] = []
+    for word in _TOKEN_SPLIT.split(value):
+        word = word.strip(".-'")
+        parts = [word, *word.split("-")] if "-" in word else [word]
+        for part in parts:
+            if (
+                len(part) >= 2
+                and part.replace("-", "").isalpha()
+                and part.casefold() not in _NOT_NAMES
+            ):
+                out.append(part)
+    return out
+
+
+def person_pattern(names: list[str], emails: list[str] = ()) -> re.Pattern | None:
+    """A pattern for one respondent's name in free text (``None`` when there is nothing to find).
+
+    It matches the full name (either order), each first name and surname, and the e-mail
+    address's local part and its parts — case-insensitive, whole words, also in the genitive
+    ("Lars", "lars", "Exempelssons"). Names that are everyday words ("Per", "Berg") match only
+    with a capital initial. Values like "Anonym" are ignored.
+
+    >>> p = person_pattern(["Per Exempelsson"], ["per.exempelsson@example.org"])
+    >>> mask_person("Mvh Per, exempelssons förslag: två gånger per år", p)
+    ('Mvh [namn], [namn] förslag: två gånger per år', 2)
+    >>> person_pattern(["Anonymous"], []) is None
+    True
+    """
+    insensitive: set[str] = set()
+    capital: set[str] = set()
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        tokens = _name_tokens(name)
+        for token in tokens:
+            (capital if token.casefold() in _WORD_NAMES else insensitive).add(token)
+        whole = [w.strip(".-'") for w in _TOKEN_SPLIT.split(name) if w.strip(".-'") in tokens]
+        if len(whole) >= 2:
+            insensitive.add(r"\s+".join(map(re.escape, whole)) + "\0")
+            insensitive.add(r"\s+".join(map(re.escape, whole[::-1])) + "\0")
+    for email in emails:
+        if not isinstance(email, str) or "@" not in email:
+            continue
+        local = email.strip().split("@", 1)[0]
+        if len(local) >= 2 and local.casefold() not in _NOT_NAMES:
+            insensitive.add(local)
+        for token in _name_tokens(re.sub(r"[._+\d]+", " ", local)):
+            (capital if token.casefold() in _WORD_NAMES else insensitive).add(token)
+
+    def alternatives(terms: set[str]) -> str:
+        # terms ending in "\0" are ready-made patterns (full names with flexible spacing)
+        pats = [t[:-1] if t.endswith("\0") else re.escape(t) for t in terms]
+        return "|".join(sorted(pats, key=len, reverse=True))
+
+    alts = []
+    if insensitive:
+        alts.append(f"(?i:{alternatives(insensitive)})")
+    if capital:
+        alts.append(alternatives({t[0].upper() + t[1:] for t in capital}))
+    if not alts:
+        return None
+    return re.compile(rf"(?<![\w@.])(?:{'|'.join(alts)})(?::?s|')?(?![\w@])")
+
+
+def mask_person(text: str, pattern: re.Pattern | None) -> tuple[str, int]:
+    """Replace every match of a :func:`person_pattern` in *text* with ``[namn]``; return
+    (text, count)."""
+    if pattern is None or not text:
+        return text, 0
+    return pattern.subn(MASKS["name"], text)
 
 
 def mask_series(values):
@@ -119,4 +364,16 @@ def mask_series(values):
     return out, counts
 
 
-__all__ = ["MASKS", "is_pii_header", "mask_series", "mask_text"]
+__all__ = [
+    "MASKS",
+    "find_personnummer",
+    "find_phones",
+    "is_pii_header",
+    "luhn_ok",
+    "mask_person",
+    "mask_series",
+    "mask_text",
+    "normalise_dashes",
+    "person_pattern",
+    "pii_header_kind",
+]

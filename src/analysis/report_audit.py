@@ -9,7 +9,8 @@ technology reads out — and returns one :class:`Finding` per problem:
 ``phone``
     a Swedish phone number (``070-123 45 67``, ``+46 90 16 10 00``);
 ``personnummer``
-    a personal identity or co-ordination number with a valid check digit;
+    a personal identity or co-ordination number with a valid check digit (or one the text calls
+    "personnummer" / "pnr"); any dash look-alike counts as a hyphen;
 ``name``
     one of the demo data's fake people (full name, fake surname or e-mail, see
     :func:`demo_person_names`) or a name passed in ``names``;
@@ -42,6 +43,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from analysis import pii
+
 __all__ = [
     "Finding",
     "audit_file",
@@ -73,10 +76,6 @@ _BLOCK_BREAK = {
 EMAIL_RE = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
-PHONE_RE = re.compile(
-    r"(?<![\w,.+:/-])(?:\+46|0046|0)[ \u00a0-]?(?:\(0\)[ \u00a0]?)?[1-9]\d{0,2}[ \u00a0/-]?\d(?:[ \u00a0-]?\d){4,7}(?!\d|,\d)"
-)
-PNR_RE = re.compile(r"(?<![\d-])((?:19|20)?\d{2})(\d{2})(\d{2})([-+]?)(\d{4})(?![\d-])")
 
 COUNT_HEADER_RE = re.compile(
     r"^\s*(?:antal(?:\s+\w+)*|n|frekvens|count|svarande|totalt|summa|alla|svar från"
@@ -259,39 +258,27 @@ def find_emails(text: str) -> list[tuple[str, int, int]]:
 
 
 def find_phones(text: str) -> list[tuple[str, int, int]]:
-    """Swedish phone numbers in ``text`` (not years, counts, percentages or decimals).
+    """Swedish phone numbers in ``text`` (not years, counts, amounts, times, dates or decimals).
+
+    The same detector that masks free text on ingest (:func:`analysis.pii.find_phones`): any
+    dash look-alike, dots, ``/`` after the area code and ``(090)`` are recognised.
 
     >>> [m for m, _, _ in find_phones("Ring 070-123 45 67 eller +46 90 16 10 00.")]
     ['070-123 45 67', '+46 90 16 10 00']
     >>> find_phones("År 2021 svarade 0 av 43 (0,5 %); 12 345 kronor.")
     []
     """
-    return [(m.group(0), m.start(), m.end()) for m in PHONE_RE.finditer(text)]
-
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(digits):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return total % 10 == 0
+    return pii.find_phones(text)
 
 
 def find_personnummer(text: str) -> list[tuple[str, int, int]]:
-    """Personnummer / samordningsnummer with a valid date and check digit.
+    """Personnummer / samordningsnummer with a valid check digit (or called "personnummer" /
+    "pnr" in the text), as :func:`analysis.pii.find_personnummer`.
 
-    >>> [m for m, _, _ in find_personnummer("Pnr 811218-9876 och 19811218-9876; inte 811218-9875.")]
+    >>> [m for m, _, _ in find_personnummer("Nr 811218-9876 och 19811218-9876; ej 811218-9875.")]
     ['811218-9876', '19811218-9876']
     """
-    out = []
-    for m in PNR_RE.finditer(text):
-        year, month, day, sep, rest = m.groups()
-        mm, dd = int(month), int(day)
-        if not (1 <= mm <= 12 and (1 <= dd <= 31 or 61 <= dd <= 91)):
-            continue
-        if _luhn_ok(year[-2:] + month + day + rest):
-            out.append((m.group(0), m.start(), m.end()))
-    return out
+    return pii.find_personnummer(text)
 
 
 def _word_pattern(names: Iterable[str], *, ignore_case: bool) -> re.Pattern | None:

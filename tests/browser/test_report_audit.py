@@ -110,3 +110,62 @@ def test_count_phrases_captions_and_cross_tabs():
         "<tr><th>Region</th><td>4</td><td>–</td><td>9 %</td></tr></table>"
     )
     assert kinds(frame) == []  # the sample frame is public; respondents are suppressed
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "070–123 45 67",  # en dash
+        "070‑123 45 67",  # non-breaking hyphen U+2011
+        "070−123 45 67",  # minus sign
+        "070 - 123 45 67",
+        "070.123.45.67",
+        "070/123 45 67",
+        "090/16 10 00",
+        "(090) 16 10 00",
+        "090\u00a016\u00a010\u00a000",
+        "+46 70–123 45 67",
+        "+46 (0)90/16 10 00",
+        "0046 70.123.45.67",
+    ],
+)
+def test_phone_formats_are_found(number):
+    assert [m for m, _, _ in find_phones(f"Ring {number}.")] == [number]
+    html = f"<p>Kontakt: {number}</p><img alt='tel {number}' src='a.png'>"
+    assert kinds(html) == ["phone", "phone"]
+
+
+@pytest.mark.parametrize(
+    "pnr",
+    [
+        "850709 9805",
+        "850709–9805",
+        "19850709–9805",
+        "19850709 9805",
+        "85 07 09-9805",
+        "85 07 09 9805",
+        "850769-9802",  # samordningsnummer
+    ],
+)
+def test_personnummer_formats_are_found(pnr):
+    assert [m for m, _, _ in find_personnummer(f"Svar: {pnr}.")] == [pnr]
+    assert kinds(f"<blockquote>Mitt nummer {pnr}</blockquote>") == ["personnummer"]
+
+
+def test_personnummer_called_so_is_found_even_with_a_bad_check_digit():
+    assert kinds("<p>pnr 850709-9806</p>") == ["personnummer"]
+    assert kinds("<p>Nummer 850709-9806</p>") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kostnad 100 000-200 000 kr och 1 000–2 000 kr per år.",
+        "RUS 2020–2030, perioden 2021-2023, kommunkod 2480.",
+        "Beslut 20230512-1234 (dnr 20230512-1234).",
+        "Öppet 08.30-16.00; enkäten stängde 01.05.2023.",
+        "Organisationsnummer 212000-2627.",
+    ],
+)
+def test_number_look_alikes_are_not_flagged(text):
+    assert kinds(f"<p>{text}</p>") == []

@@ -142,7 +142,7 @@ def test_real_msforms_headers_with_pii(corpus, tmp_path):
     m, w, long = _wide(corpus, "muni_msforms_real_headers.xlsx", tmp_path)
     assert m["source_format"] == "ms_forms_xlsx"
     assert m["dropped_columns"] == ["ID", "Email", "Name"]
-    assert m["masked_counts"] == {"email": 1, "phone": 1, "personnummer": 1}
+    assert m["masked_counts"] == {"email": 1, "phone": 1, "personnummer": 1, "name": 0}
     assert m["metadata_columns"] == ["Start time", "Completion time"]
     text = w.loc[4, "q3"]
     assert "[e-post]" in text and "[telefon]" in text and "[personnummer]" in text

@@ -26,7 +26,7 @@ from analysis.readers import find_mojibake, read_export
         ("198507099805", "personnummer"),
         ("8507099805", "personnummer"),
         ("121212+1212", "personnummer"),
-        ("850769-9805", "personnummer"),  # samordningsnummer
+        ("850769-9802", "personnummer"),  # samordningsnummer (valid check digit)
     ],
 )
 def test_masks_each_kind(text, kind):
