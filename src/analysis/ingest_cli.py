@@ -40,7 +40,7 @@ def summary(manifest: dict, out_dir) -> str:
         f"{manifest['rows_excluded']} tomma rader uteslutna.",
         f"Borttagna kolumner med personuppgifter: {dropped}.",
         f"Maskerat i fritext: {masked['email']} e-post, {masked['phone']} telefon, "
-        f"{masked['personnummer']} personnummer.",
+        f"{masked['personnummer']} personnummer, {masked.get('name', 0)} egna namn.",
     ]
     if manifest.get("ignored_columns"):
         lines.append(
