@@ -6,6 +6,7 @@ import pytest
 
 from analysis.masking import (
     LOCALITIES,
+    NOT_SURNAMES,
     mask_entities,
     municipality_names,
     organisation_names,
@@ -124,3 +125,88 @@ def test_name_lists_come_from_reference_files():
     assert set(load_municipalities()["kommun"]) <= set(municipality_names())
     orgs = set(organisation_names())
     assert "Hello Future" in orgs and "Bjurholms kommun" not in orgs
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Umeå/Skellefteå", "[kommun]/[kommun]"),
+        ("Vindeln/Vännäs kommuner", "[kommun]/[kommun] kommuner"),
+        ("samarbete Lycksele/Storuman/Sorsele", "samarbete [kommun]/[kommun]/[kommun]"),
+        ("RISE/Vinnova", "[organisation]/[organisation]"),
+    ],
+)
+def test_names_next_to_a_slash(text, expected):
+    assert mask_entities(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Se www.umea.se för mer.", "Se [webbadress] för mer."),
+        ("https://www.skelleftea.se/kontakt.", "[webbadress]."),
+        ("Läs på umea.se, sen", "Läs på [webbadress], sen"),
+        ("www.rise.se/om-oss", "[webbadress]"),
+        ("example.org/anna-lindqvist", "[webbadress]"),
+        ("Mejla anna@umea.se", "Mejla [e-post]"),
+        ("www.regionvasterbotten.se och Umeå", "www.regionvasterbotten.se och [kommun]"),
+        ("t.ex. i Umeå, bl.a. Vännäs.", "t.ex. i [kommun], bl.a. [kommun]."),
+    ],
+)
+def test_web_and_mail_addresses_are_never_half_masked(text, expected):
+    assert mask_entities(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Vi bor i Sorselebygden", "Vi bor i [kommun]bygden"),
+        ("Skellefteåbygden och Lyckselebygden", "[kommun]bygden och [kommun]bygden"),
+        ("Umeåföretagen", "[kommun]"),
+        ("Vilhelminaskolan", "[kommun]"),
+        ("Umeåsamarbetet", "[kommun]"),
+        ("Umeälven och Umeälvens dalgång", "[kommun] och [kommun] dalgång"),
+        ("Skellefteälven, Vindelälven", "[kommun], [kommun]"),
+        (
+            "Skelleftehamn, Vännäsby, Dåva och Borgafjäll",
+            "[kommun], [kommun], [kommun] och [kommun]",
+        ),
+        ("Norsjöbornas", "[kommun]"),
+    ],
+)
+def test_compounds_of_place_names(text, expected):
+    assert mask_entities(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Anna-Karin Lindqvist", "[person]"),
+        ("Ann-Sofie Berg och Britt-Marie Ek", "[person] och [person]"),
+        ("Eva-Lena Sjöberg-Öst ringde", "[person] ringde"),
+        ("Karl-Johan Ek", "[person]"),
+    ],
+)
+def test_hyphenated_first_names(text, expected):
+    assert mask_entities(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kvarnarna mala långsamt",
+        "umea och asele skrivet med gemener",
+        "Malaria och Umeaus är inga orter",
+        "Per Region och Per Kommun",
+        "Bo Sverige, Per Västerbotten, Anna Norrland",
+        "Karin Regionens ansvar",
+    ],
+)
+def test_false_positives_stay(text):
+    assert mask_entities(text) == text
+
+
+def test_ascii_spellings_capitalised_and_places_are_not_surnames():
+    assert mask_entities("Mala och Asele, UMEA") == "[kommun] och [kommun], [kommun]"
+    assert mask_entities("Bo Umeå") == "Bo [kommun]"
+    assert "Region" in NOT_SURNAMES

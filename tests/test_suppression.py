@@ -1,6 +1,7 @@
-"""Small-cell suppression: nothing below min_cell survives, and no suppressed value can be
-recovered from the row/column totals (checked independently by linear algebra and by linear
-programming on many random tables)."""
+"""Small-cell suppression: nothing below min_cell survives, no suppressed value can be
+recovered from the row/column totals, and no suppressed value can be proved to be a small
+non-zero count (checked independently by linear algebra and by linear programming on many
+random tables)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from scipy.optimize import linprog
 
 from analysis.suppression import (
     SUPPRESSED,
+    feasible_intervals,
     suppress_series,
     suppress_table,
     suppression_mask,
@@ -87,11 +89,21 @@ def _check(table: pd.DataFrame, min_cell: int) -> None:
         assert line.sum() != 1
     # 3. no suppressed value follows from the published ones by linear algebra
     assert _linearly_determined(full, mask) == []
-    # 4. ... nor by linear programming: a suppressed count is not pinned to its value
+    # 4. ... nor by linear programming: a suppressed count is not pinned to its value, and no
+    #    suppressed count is provably a small non-zero count (integer range inside [1, m-1])
     for cell in zip(*np.nonzero(mask), strict=True):
+        lo, hi = _feasible_range(full, mask, cell)
         if full[cell] > 0:
-            lo, hi = _feasible_range(full, mask, cell)
             assert hi - lo > 1e-6, (cell, lo, hi)
+        assert not (np.ceil(lo - 1e-6) >= 1 and np.floor(hi + 1e-6) <= min_cell - 1), (
+            cell,
+            lo,
+            hi,
+        )
+    # 5. in a line whose total is shown, the hidden entries add up to at least min_cell
+    for values, hidden in [*zip(full, mask, strict=True), *zip(full.T, mask.T, strict=True)]:
+        if hidden[:-1].any() and not hidden[-1]:
+            assert values[:-1][hidden[:-1]].sum() >= min_cell, (values, hidden)
 
 
 tables = st.integers(1, 5).flatmap(
@@ -120,6 +132,38 @@ def test_chained_suppression_bridge_is_closed():
         columns=list("abcd"),
     )
     _check(table, 5)
+
+
+def test_interval_leak_through_small_complements_is_closed():
+    # Reviewer's case: before the hidden-sum rule a reader could prove a hidden cell in [2, 4].
+    table = pd.DataFrame([[1, 4, 1, 0], [8, 0, 1, 3], [3, 0, 20, 8]], columns=list("wxyz"))
+    _check(table, 5)
+    out = suppress_table(table, 5)
+    assert out.loc[1, "x"] == 0 and out.loc[2, "x"] == 0  # zeros stay published
+
+
+def test_helper_detects_an_interval_leak():
+    # Sanity check of the interval criterion with the mask the old algorithm produced for the
+    # reviewer's table: every line had two hidden entries and nothing was recoverable, but the
+    # hidden 3 at (1, z) is provably in [2, 4].
+    table = pd.DataFrame([[1, 4, 1, 0], [8, 0, 1, 3], [3, 0, 20, 8]], columns=list("wxyz"))
+    full = table_with_margins(table).to_numpy(dtype=float)
+    old_mask = np.array(
+        [[1, 1, 1, 0, 0], [0, 0, 1, 1, 0], [1, 0, 0, 1, 0], [0, 1, 0, 1, 0]], dtype=bool
+    )
+    assert _linearly_determined(full, old_mask) == []
+    lo, hi = _feasible_range(full, old_mask, (1, 3))
+    assert (round(lo), round(hi)) == (2, 4)
+    assert feasible_intervals(full, old_mask)[(1, 3)] == (2, 4)
+
+
+def test_feasible_intervals_matches_the_independent_checker():
+    table = pd.DataFrame([[3, 2, 20, 20], [2, 3, 20, 20], [20, 20, 3, 2]], columns=list("abcd"))
+    full = table_with_margins(table).to_numpy(dtype=float)
+    mask = suppression_mask(table, 5).to_numpy()
+    for cell, (lo, hi) in feasible_intervals(full, mask).items():
+        ref_lo, ref_hi = _feasible_range(full, mask, cell)
+        assert lo == np.ceil(ref_lo - 1e-6) and hi == np.floor(ref_hi + 1e-6)
 
 
 def test_helper_detects_a_recoverable_cell():
@@ -192,3 +236,14 @@ def test_series_random(values, min_cell):
     visible = s[~hidden]
     assert not ((visible > 0) & (visible < min_cell)).any()
     assert hidden.sum() != 1
+    # what the total leaves for the hidden counts is not a small number (unless all is hidden)
+    if hidden.any() and (visible > 0).any():
+        assert s[hidden].sum() >= min_cell
+
+
+def test_series_hidden_sum_reaches_min_cell():
+    # 1 and 2 hidden would leave "3" for them: a reader knows both are small
+    out = suppress_series(pd.Series([1, 2, 30, 40]), 5, total=73)
+    assert out.tolist() == [SUPPRESSED, SUPPRESSED, SUPPRESSED, 40]
+    # without a total nothing adds up, so only the primary cells go
+    assert suppress_series(pd.Series([1, 2, 30, 40]), 5).tolist() == [SUPPRESSED] * 2 + [30, 40]

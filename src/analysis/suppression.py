@@ -17,8 +17,19 @@ Rules (documented in every public report's method section)
   1. in every row/column (including its total) with exactly one suppressed entry, suppress the
      smallest other entry — an inner cell rather than a total, a non-zero count rather than a
      zero;
-  2. for every suppressed entry that is still a bridge, suppress the smallest entry that closes
-     a cycle through it.
+  2. in every row/column whose total is published, the hidden entries must add up to at least
+     ``min_cell`` (a reader can attribute exactly ``total - published entries`` to them; if that
+     is a small number, each hidden count is known to be small): otherwise suppress the smallest
+     other non-zero entry — an inner cell before the total;
+  3. for every suppressed entry that is still a bridge, suppress the smallest entry that closes
+     a cycle through it;
+  4. finally every suppressed entry is checked by linear programming (the interval of values
+     that is consistent with every published number and with counts being non-negative): a
+     primary-suppressed count must not be provably a small non-zero count (its integer interval
+     must not lie inside ``[1, min_cell - 1]``) and no suppressed non-zero count may be pinned
+     to one value. For an exposed entry the cheapest entry of its row or column is suppressed
+     as well and the rules run again. The mask only grows, and with every non-zero count
+     suppressed nothing can be bounded any more, so the loop ends.
 
   The totals are part of the system whether or not they are shown (``margins=False`` only hides
   them), because group sizes are usually published elsewhere in the same report.
@@ -26,6 +37,9 @@ Rules (documented in every public report's method section)
 Reference: Hundepool et al. (2012), *Statistical Disclosure Control*, Wiley, ch. 4 and 5 (cell
 suppression; the "at least two suppressed cells per line" rule and its failure for chained
 suppressions that the bridge check closes).
+
+Zeros stay published, so rule 2 counts only what the published numbers leave for the hidden
+entries. With ``suppress_zeros=True`` the interval check of rule 4 uses ``[0, min_cell - 1]``.
 
 >>> t = pd.DataFrame({"Ja": [12, 3], "Nej": [8, 9]}, index=["Offentlig", "Näringsliv"])
 >>> suppress_table(t, 5)
@@ -42,6 +56,7 @@ import pandas as pd
 
 __all__ = [
     "SUPPRESSED",
+    "feasible_intervals",
     "TOTAL_LABEL",
     "suppress_series",
     "suppress_table",
@@ -82,9 +97,11 @@ def suppress_series(
         Smallest count that may be shown.
     total : int, optional
         The published number the counts add up to (single-choice question). When given, the
-        line ``sum(counts) == total`` is protected as well: if only one count would be hidden,
-        the smallest other non-zero count is hidden too (or, failing that, a zero). Leave it out
-        for multiple-choice counts, which do not add up to anything.
+        line ``sum(counts) == total`` is protected as well: while the hidden counts add up to
+        less than *min_cell* (a reader gets their sum as ``total`` minus the shown counts), the
+        smallest other non-zero count is hidden too; a lone hidden count gets a hidden zero
+        when nothing else is left. Leave it out for multiple-choice counts, which do not add up
+        to anything.
 
     Returns
     -------
@@ -98,6 +115,8 @@ def suppress_series(
     [9, '–', 6, 0]
     >>> suppress_series(s, 5, total=18).tolist()
     [9, '–', '–', 0]
+    >>> suppress_series(pd.Series([1, 2, 30, 40]), 5, total=73).tolist()
+    ['–', '–', '–', 40]
     """
     mask = series_mask(series, min_cell, total=total, suppress_zeros=suppress_zeros)
     out = pd.Series(series, copy=True).astype(object)
@@ -116,11 +135,15 @@ def series_mask(
     values = np.asarray(pd.Series(series).to_numpy(), dtype=float)
     _check_counts(values)
     mask = _primary(values, min_cell, suppress_zeros)
-    if total is not None and mask.sum() == 1 and values.size > 1:
-        candidates = [i for i in range(values.size) if not mask[i]]
-        # Prefer non-zero counts (a hidden zero protects little), then the smallest.
-        best = min(candidates, key=lambda i: (values[i] == 0, values[i], i))
-        mask[best] = True
+    if total is not None and mask.any():
+        # The hidden counts add up to what the total leaves: make that at least min_cell.
+        while values[mask].sum() < min_cell:
+            candidates = [i for i in range(values.size) if not mask[i] and values[i] > 0]
+            if not candidates:
+                break
+            mask[min(candidates, key=lambda i: (values[i], i))] = True
+        if mask.sum() == 1 and values.size > 1:  # only zeros left to hide alongside
+            mask[min(i for i in range(values.size) if not mask[i])] = True
     return pd.Series(mask, index=pd.Series(series).index)
 
 
@@ -183,69 +206,209 @@ def _cost(values: np.ndarray, is_margin: np.ndarray, i: int, j: int) -> tuple:
     return (bool(is_margin[i, j]), values[i, j] == 0, values[i, j], i, j)
 
 
-def _protect(values: np.ndarray, mask: np.ndarray, is_margin: np.ndarray) -> np.ndarray:
-    """Complementary suppression on a full table (margins included) until stable."""
-    mask = mask.copy()
-    nr, nc = values.shape
-    for _ in range(nr * nc + 1):
-        changed = False
-        # 1. lines with exactly one suppressed entry
-        for axis in (0, 1):
-            for line in range(nr if axis == 0 else nc):
-                line_mask = mask[line, :] if axis == 0 else mask[:, line]
-                if line_mask.sum() != 1:
-                    continue
-                cells = (
-                    [(line, j) for j in range(nc)] if axis == 0 else [(i, line) for i in range(nr)]
-                )
-                free = [cell for cell in cells if not mask[cell]]
-                if not free:
-                    continue
+def _line_cells(axis: int, line: int, shape: tuple[int, int]) -> list[tuple[int, int]]:
+    """The entries of row (axis 0) or column (axis 1) *line*; the line's total comes last."""
+    nr, nc = shape
+    return [(line, j) for j in range(nc)] if axis == 0 else [(i, line) for i in range(nr)]
 
-                # prefer a complement whose crossing line already holds a suppression
-                def key(cell, axis=axis):
-                    crossing = mask[:, cell[1]] if axis == 0 else mask[cell[0], :]
-                    return (*_cost(values, is_margin, *cell)[:3], not crossing.any(), cell)
 
-                best = min(free, key=key)
-                mask[best] = True
-                changed = True
-        if changed:
-            continue
-        # 2. bridges: close a cycle through each
-        bridges = _bridges(mask)
-        if not bridges:
-            break
-        adj_rows: dict[int, set[int]] = {}
-        adj_cols: dict[int, set[int]] = {}
-        for r, c in zip(*np.nonzero(mask), strict=True):
-            adj_rows.setdefault(int(r), set()).add(int(c))
-            adj_cols.setdefault(int(c), set()).add(int(r))
-        r0, c0 = bridges[0]
-        side_r, side_c = _components_without(adj_rows, adj_cols, (r0, c0))
-        # the other side: everything reachable from c0 without the bridge
-        other_r, other_c = set(), {c0}
-        stack = [("c", c0)]
-        while stack:
-            kind, node = stack.pop()
-            if kind == "c":
-                for r in adj_cols.get(node, ()):
-                    if (r, node) == (r0, c0) or r in other_r:
-                        continue
-                    other_r.add(r)
-                    stack.append(("r", r))
+def _close_single_lines(values, mask, is_margin) -> bool:
+    """Rule 1: a line with exactly one suppressed entry gets a complement. True if changed."""
+    changed = False
+    for axis in (0, 1):
+        for line in range(values.shape[axis]):
+            cells = _line_cells(axis, line, values.shape)
+            if sum(mask[c] for c in cells) != 1:
+                continue
+            free = [c for c in cells if not mask[c]]
+            if not free:
+                continue
+
+            # prefer a complement whose crossing line already holds a suppression
+            def key(cell, axis=axis):
+                crossing = mask[:, cell[1]] if axis == 0 else mask[cell[0], :]
+                return (*_cost(values, is_margin, *cell)[:3], not crossing.any(), cell)
+
+            mask[min(free, key=key)] = True
+            changed = True
+    return changed
+
+
+def _fill_small_hidden_sums(values, mask, is_margin, min_cell: int) -> bool:
+    """Rule 2: in a line with a published total, the hidden entries add up to >= min_cell."""
+    changed = False
+    for axis in (0, 1):
+        for line in range(values.shape[axis]):
+            cells = _line_cells(axis, line, values.shape)
+            total = cells[-1]
+            if mask[total]:
+                continue  # the amount left for the hidden entries is not published
+            hidden = [c for c in cells[:-1] if mask[c]]
+            if not hidden or sum(values[c] for c in hidden) >= min_cell:
+                continue
+            free = [c for c in cells[:-1] if not mask[c] and values[c] > 0]
+            if free:
+                mask[min(free, key=lambda c: _cost(values, is_margin, *c))] = True
             else:
-                for c in adj_rows.get(node, ()):
-                    if (node, c) == (r0, c0) or c in other_c:
-                        continue
-                    other_c.add(c)
-                    stack.append(("c", c))
-        candidates = [(i, j) for i in side_r for j in other_c if not mask[i, j]]
-        candidates += [(i, j) for i in other_r for j in side_c if not mask[i, j]]
-        if not candidates:  # cannot happen on a full grid; stop rather than loop
+                mask[total] = True
+            changed = True
+    return changed
+
+
+def _close_bridge(values, mask, is_margin) -> bool:
+    """Rule 3: suppress the cheapest entry that closes a cycle through the first bridge."""
+    bridges = _bridges(mask)
+    if not bridges:
+        return False
+    adj_rows: dict[int, set[int]] = {}
+    adj_cols: dict[int, set[int]] = {}
+    for r, c in zip(*np.nonzero(mask), strict=True):
+        adj_rows.setdefault(int(r), set()).add(int(c))
+        adj_cols.setdefault(int(c), set()).add(int(r))
+    r0, c0 = bridges[0]
+    side_r, side_c = _components_without(adj_rows, adj_cols, (r0, c0))
+    # the other side: everything reachable from c0 without the bridge
+    other_r, other_c = set(), {c0}
+    stack = [("c", c0)]
+    while stack:
+        kind, node = stack.pop()
+        if kind == "c":
+            for r in adj_cols.get(node, ()):
+                if (r, node) == (r0, c0) or r in other_r:
+                    continue
+                other_r.add(r)
+                stack.append(("r", r))
+        else:
+            for c in adj_rows.get(node, ()):
+                if (node, c) == (r0, c0) or c in other_c:
+                    continue
+                other_c.add(c)
+                stack.append(("c", c))
+    candidates = [(i, j) for i in side_r for j in other_c if not mask[i, j]]
+    candidates += [(i, j) for i in other_r for j in side_c if not mask[i, j]]
+    if not candidates:  # cannot happen on a full grid; stop rather than loop
+        return False
+    mask[min(candidates, key=lambda cell: _cost(values, is_margin, *cell))] = True
+    return True
+
+
+def _equations(shape: tuple[int, int]) -> np.ndarray:
+    """Line equations of a full table (margins last): inner entries minus total equal zero."""
+    nr, nc = shape
+    rows = []
+    for axis in (0, 1):
+        for line in range(shape[axis]):
+            a = np.zeros((nr, nc))
+            cells = _line_cells(axis, line, shape)
+            for cell in cells[:-1]:
+                a[cell] = 1.0
+            a[cells[-1]] = -1.0
+            rows.append(a.ravel())
+    return np.array(rows)
+
+
+def feasible_intervals(
+    values: np.ndarray, mask: np.ndarray, cells: np.ndarray | None = None
+) -> dict[tuple[int, int], tuple]:
+    """Integer interval ``(lo, hi)`` a reader can prove for every suppressed entry.
+
+    *values* is a full table with margins (last row and column), *mask* marks the suppressed
+    entries. The bounds come from linear programming over all line equations with non-negative
+    counts, rounded inwards to integers; ``hi`` is ``inf`` when unbounded. *cells* (a boolean
+    array like *mask*) limits which suppressed entries are bounded.
+
+    >>> full = table_with_margins(pd.DataFrame([[3, 10], [10, 10]])).to_numpy(dtype=float)
+    >>> hidden = np.zeros(full.shape, dtype=bool)
+    >>> hidden[:2, :2] = True
+    >>> feasible_intervals(full, hidden)[(0, 0)]
+    (0, 13)
+    >>> hidden[1, :2] = False  # a single hidden row: the column totals pin it
+    >>> feasible_intervals(full, hidden)
+    {(0, 0): (3, 3), (0, 1): (10, 10)}
+    """
+    bound = _bounder(values, mask)
+    wanted = mask if cells is None else mask & np.asarray(cells, dtype=bool)
+    return {
+        (int(i), int(j)): (bound((i, j), upper=False), bound((i, j), upper=True))
+        for i, j in np.argwhere(wanted)
+    }
+
+
+def _bounder(values: np.ndarray, mask: np.ndarray):
+    """``bound(cell, upper)``: the provable integer lower/upper bound of a suppressed entry."""
+    from scipy.optimize import linprog
+
+    a = _equations(values.shape)
+    flat_mask = mask.ravel()
+    unknown = np.flatnonzero(flat_mask)
+    position = {int(k): pos for pos, k in enumerate(unknown)}
+    a_u = a[:, unknown]
+    b = -a[:, ~flat_mask] @ values.ravel()[~flat_mask]
+    keep = np.any(a_u != 0, axis=1)
+    a_u, b = a_u[keep], b[keep]
+    bounds = [(0, None)] * unknown.size
+
+    def bound(cell, upper: bool):
+        c = np.zeros(unknown.size)
+        c[position[int(cell[0]) * values.shape[1] + int(cell[1])]] = -1.0 if upper else 1.0
+        res = linprog(c, A_eq=a_u, b_eq=b, bounds=bounds, method="highs")
+        if res.status != 0:  # unbounded above (the true table is always feasible)
+            return float("inf") if upper else 0
+        return int(np.floor(-res.fun + 1e-6)) if upper else int(np.ceil(res.fun - 1e-6))
+
+    return bound
+
+
+def _exposed(values, mask, sensitive, min_cell: int, low: int) -> list[tuple[int, int]]:
+    """Suppressed entries a reader can pin down (rule 4), sensitive ones first.
+
+    The true table is feasible, so the upper bound decides most cases with one LP: a sensitive
+    entry whose upper bound reaches ``min_cell`` is safe, and so is any entry whose upper bound
+    exceeds its value.
+    """
+    bound = _bounder(values, mask)
+    out = []
+    for i, j in np.argwhere(mask & (sensitive | (values > 0))):
+        cell = (int(i), int(j))
+        hi = bound(cell, upper=True)
+        if sensitive[cell] and hi <= min_cell - 1:
+            if bound(cell, upper=False) >= low:
+                out.append(cell)
+        elif hi <= values[cell] and bound(cell, upper=False) >= values[cell]:
+            out.append(cell)
+    return sorted(out, key=lambda cell: (not sensitive[cell], cell))
+
+
+def _protect(
+    values: np.ndarray,
+    mask: np.ndarray,
+    is_margin: np.ndarray,
+    min_cell: int,
+    suppress_zeros: bool = False,
+) -> np.ndarray:
+    """Complementary suppression on a full table (margins included) until stable."""
+    sensitive = mask.copy()
+    mask = mask.copy()
+    low = 0 if suppress_zeros else 1
+    for _ in range(2 * mask.size + 2):
+        for _ in range(mask.size + 1):
+            if _close_single_lines(values, mask, is_margin):
+                continue
+            if _fill_small_hidden_sums(values, mask, is_margin, min_cell):
+                continue
+            if not _close_bridge(values, mask, is_margin):
+                break
+        exposed = _exposed(values, mask, sensitive, min_cell, low)
+        if not exposed:
             break
-        best = min(candidates, key=lambda cell: _cost(values, is_margin, *cell))
-        mask[best] = True
+        cell = exposed[0]
+        free = [c for c in _line_cells(0, cell[0], values.shape) if not mask[c]]
+        free += [c for c in _line_cells(1, cell[1], values.shape) if not mask[c]]
+        if not free:  # widen anywhere: the all-suppressed table bounds nothing
+            free = [tuple(c) for c in np.argwhere(~mask)]
+        if not free:
+            break
+        mask[min(free, key=lambda c: _cost(values, is_margin, *c))] = True
     return mask
 
 
@@ -278,7 +441,7 @@ def suppression_mask(
     is_margin[:, -1] = True
     mask = _primary(values, min_cell, suppress_zeros)
     if mask.any():
-        mask = _protect(values, mask, is_margin)
+        mask = _protect(values, mask, is_margin, min_cell, suppress_zeros)
     out = pd.DataFrame(mask, index=full.index, columns=full.columns)
     if not margins:
         out = out.iloc[:-1, :-1]
