@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from analysis.actors import ACTORS, STANCES
 from analysis.audience import check_audience
 from analysis.textnorm import split_sentences, tokenize, word_matches
 
@@ -623,24 +624,11 @@ def infrastructure_table(
 # --------------------------------------------------------------------------------------------
 # Section 5.5: actors
 # --------------------------------------------------------------------------------------------
-STANCE_LABELS: dict[str, str] = {
-    "fungerar_bra": "Fungerar bra",
-    "blandat": "Blandat",
-    "behover_forbattras": "Behöver förbättras",
-    "ingen_kontakt": "Ingen kontakt",
-}
-"""Stance id → Swedish column heading (order of the heatmap's columns)."""
+STANCE_LABELS: dict[str, str] = STANCES
+"""Stance id → Swedish column heading (order of the heatmap's columns; from :mod:`analysis.actors`)."""
 
-ACTOR_LABELS: dict[str, str] = {
-    "lansstyrelsen": "Länsstyrelsen",
-    "trafikverket": "Trafikverket",
-    "luftfartsverket": "Luftfartsverket",
-    "arbetsformedlingen": "Arbetsförmedlingen",
-    "polisen": "Polisen",
-    "ekobrottsmyndigheten": "Ekobrottsmyndigheten",
-    "universiteten": "Universiteten",
-}
-"""Actor id → Swedish row heading (the report's order)."""
+ACTOR_LABELS: dict[str, str] = {a.id: a.label for a in ACTORS.values()}
+"""Actor id → Swedish row heading (the report's order; from :mod:`analysis.actors`)."""
 
 ACTOR_QUESTIONS: dict[str, str] = {
     "q6": "Länsstyrelsen (fråga 6)",

@@ -172,35 +172,17 @@ def load_inputs(input: str | Path | None = "", *, survey: str = SURVEY) -> Input
     ...
     analysis.errors.ConfigError: Den här rapporten gäller partner_2021, inte 'municipality_2023'.
     """
-    import yaml
-
+    from analysis import dataset
     from analysis.errors import ConfigError
+    from analysis.reference import load_sample_frame
 
     if survey != SURVEY:
         raise ConfigError(f"Den här rapporten gäller {SURVEY}, inte {survey!r}.")
-
-    from analysis import paths
-    from analysis.reference import load_sample_frame
-
-    try:
-        from analysis import dataset
-    except ImportError:  # pragma: no cover - only before analysis.dataset exists
-        dataset = None
-    if dataset is not None:
-        ds = dataset.load(SURVEY, processed=str(input) if input else None)
-        responses = ds.wide
-        manifest = dict(ds.manifest or {})
-        manifest.setdefault("synthetic", bool(ds.synthetic))
-        codebook = ds.codebook
-    else:  # pragma: no cover - read the processed contract files directly
-        import json
-
-        folder = Path(input) if input else paths.processed_dir(SURVEY)
-        responses = pd.read_parquet(folder / "responses.parquet")
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        codebook = None
-    if codebook is None:
-        codebook = yaml.safe_load(paths.codebook_path(SURVEY).read_text(encoding="utf-8"))
+    ds = dataset.load(SURVEY, processed=str(input) if input else None)
+    responses = ds.wide
+    manifest = dict(ds.manifest or {})
+    manifest.setdefault("synthetic", bool(ds.synthetic))
+    codebook = ds.codebook
     cb = _as_dict(codebook)
     return Inputs(
         responses=responses,
