@@ -45,8 +45,8 @@ check-reports: data ## Build the reports and check them in a real browser (axe, 
 
 .PHONY: bench
 bench: data ## Print benchmark figures (report build vs floor, no-op rerun, text coding throughput)
-	$(PY) -m analysis.bench
-	$(PY) -m analysis.bench_coding
+	$(PY) benchmarks/bench_reports.py
+	$(PY) benchmarks/bench_coding.py
 
 .PHONY: lint
 lint: $(STAMP) ## ruff lint + format check, and notebooks without outputs

@@ -1,7 +1,7 @@
 """Shared fixtures: the demo surveys ingested once per test session into a temporary folder.
 
 Tests that need processed data use ``processed_demo("partner_2021")`` and pass the returned folder
-as the notebooks' ``input`` parameter or to ``analysis.dataset.load(..., processed=...)``; nothing
+as the notebooks' ``input`` parameter or to ``analysis.data.dataset.load(..., processed=...)``; nothing
 is written into the repository's ``data/processed``.
 """
 
@@ -17,7 +17,7 @@ TESTS_DIR = Path(__file__).resolve().parent
 @pytest.fixture(scope="session")
 def processed_demo(tmp_path_factory):
     """Return a function ``survey -> Path`` giving that demo survey's processed folder."""
-    from analysis.ingest import ingest
+    from analysis.data.ingest import ingest
 
     base = tmp_path_factory.mktemp("processed_demo")
     cache: dict[str, Path] = {}

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from analysis import demo, paths
+from analysis import paths
+from analysis.data import demo
+from analysis.data.reference import load_municipalities, normalise_municipality
 from analysis.errors import ConfigError
-from analysis.reference import load_municipalities, normalise_municipality
 
 TESTS_DIR = Path(__file__).resolve().parent
 GROUND_TRUTH = TESTS_DIR / "ground_truth" / "partner_2021_demo_headline.csv"

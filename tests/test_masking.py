@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.masking import (
+from analysis.data.reference import load_municipalities, load_sample_frame
+from analysis.disclosure.masking import (
     LOCALITIES,
     NOT_SURNAMES,
     mask_entities,
     municipality_names,
     organisation_names,
 )
-from analysis.reference import load_municipalities, load_sample_frame
 
 # The verbatim answers of seed 000 (Bilaga 1) that name someone, with the expected masking.
 SEED_QUOTES = [

@@ -1,4 +1,4 @@
-"""Unit tests of analysis.municipality on small constructed DataFrames."""
+"""Unit tests of analysis.surveys.municipality on small constructed DataFrames."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import municipality as mu
+from analysis.data.reference import MUNICIPALITY_GROUPS, load_municipalities
 from analysis.errors import ConfigError, InputValidationError
-from analysis.reference import MUNICIPALITY_GROUPS, load_municipalities
-from analysis.themes import PRIORITY_AREAS, load_themes
+from analysis.surveys import municipality as mu
+from analysis.text.themes import PRIORITY_AREAS, load_themes
 
 
 @pytest.fixture(scope="module")

@@ -48,7 +48,7 @@ PRIORITY_LABELS = [
 
 # -- notebook structure (fast) -----------------------------------------------------------------
 def test_notebook_has_one_typed_parameters_cell_and_no_outputs():
-    from analysis.report_params import notebook_parameters
+    from analysis.pipeline.parameters import notebook_parameters
 
     params = notebook_parameters(NOTEBOOK)
     assert {k: (v.type_name, v.default) for k, v in params.items()} == {
@@ -140,7 +140,7 @@ def _parse(html: str) -> _Page:
 
 def _registry():
     from analysis.errors import ConfigError
-    from analysis.report_registry import ReportSpec, load_registry
+    from analysis.pipeline.registry import ReportSpec, load_registry
 
     try:
         reg = load_registry()
@@ -158,7 +158,7 @@ def built(processed_demo, tmp_path_factory):
     """Both audiences in one runner call (two kernels in parallel)."""
     from dataclasses import replace
 
-    from analysis.runner import run_reports
+    from analysis.pipeline.runner import run_reports
 
     folder = processed_demo("municipality_2023")
     spec = _registry()[REPORT]
@@ -184,7 +184,7 @@ def built(processed_demo, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def municipalities():
-    from analysis.reference import load_municipalities
+    from analysis.data.reference import load_municipalities
 
     return load_municipalities()["kommun"].tolist()
 
@@ -276,7 +276,7 @@ def test_internal_report_attributes_quotes(built, municipalities):
 
 @pytest.mark.slow
 def test_quality_section_explains_how_to_verify(built):
-    from analysis.coding import default_verified_path
+    from analysis.text.coding import default_verified_path
 
     texts = _section_texts(_parse(built["public"]), built["public"])
     quality = texts["Kodningens kvalitet"]
@@ -289,7 +289,7 @@ def test_quality_section_explains_how_to_verify(built):
 
 @pytest.mark.slow
 def test_public_report_passes_the_privacy_audit_and_internal_keeps_exact_counts(built):
-    from analysis.report_audit import audit_html
+    from analysis.disclosure.audit import audit_html
 
     public = built["public"]
     findings = audit_html(public, min_cell=5)

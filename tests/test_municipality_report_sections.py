@@ -1,14 +1,14 @@
-"""Unit tests of analysis.municipality_report (the report's sections and figures)."""
+"""Unit tests of analysis.report.municipality (the report's sections and figures)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
-from analysis import municipality_report as mr
+from analysis.report import municipality as mr
 
 
 def test_count_bars_is_deterministic():
-    from analysis.figures import png_bytes
+    from analysis.report.figures import png_bytes
 
     counts = pd.Series({"Kompetensförsörjning": 9, "Attraktion": 3})
     one = png_bytes(mr.count_bars(counts, 15, title="T"))
@@ -28,9 +28,9 @@ def test_count_bars_public_does_not_draw_banded_counts_to_length():
 
 
 def _demo_analysis(processed_demo):
-    from analysis import municipality as mu
-    from analysis.dataset import load
-    from analysis.themes import load_themes
+    from analysis.data.dataset import load
+    from analysis.surveys import municipality as mu
+    from analysis.text.themes import load_themes
 
     ds = load("municipality_2023", processed=processed_demo("municipality_2023"))
     return mu.analyse(ds.wide, load_themes())
@@ -39,7 +39,7 @@ def _demo_analysis(processed_demo):
 def test_section_group_comparisons(processed_demo):
     import re
 
-    from analysis.report_audit import audit_html
+    from analysis.disclosure.audit import audit_html
 
     a = _demo_analysis(processed_demo)
     for key in ("5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "5.7", "5.8"):

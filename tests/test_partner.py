@@ -12,9 +12,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis import partner, stats
-from analysis.demo import load_partner_design
-from analysis.reference import load_sample_frame, sector_for_org_type
+from analysis import stats
+from analysis.data.demo import load_partner_design
+from analysis.data.reference import load_sample_frame, sector_for_org_type
+from analysis.surveys import partner
 
 TESTS_DIR = Path(__file__).resolve().parent
 GROUND_TRUTH = TESTS_DIR / "ground_truth" / "partner_2021_demo_headline.csv"
@@ -162,7 +163,7 @@ def test_ladder(inputs):
     counts = partner.ladder_counts(inputs.responses, inputs.questions["q14"])
     assert len(counts) == 5 and counts.sum() <= 14
     fig = partner.ladder_figure(counts, title="Engagemangstrappan")
-    from analysis.figures import png_bytes
+    from analysis.report.figures import png_bytes
 
     assert png_bytes(fig) == png_bytes(partner.ladder_figure(counts, title="Engagemangstrappan"))
 
@@ -557,7 +558,7 @@ def test_publishable_crosstab():
     assert not partner.publishable_crosstab(ok, 6)
     assert partner.publishable_crosstab(ok * 0, 5)
     # the decision agrees with what suppression would do
-    from analysis.suppression import SUPPRESSED, suppress_table
+    from analysis.disclosure.suppression import SUPPRESSED, suppress_table
 
     for table in (q4, ok, q4 + 4):
         for m in (1, 3, 5, 10):

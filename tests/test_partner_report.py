@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from analysis.reference import load_municipalities, load_sample_frame
+from analysis.data.reference import load_municipalities, load_sample_frame
 
 pytestmark = pytest.mark.slow
 
@@ -74,7 +74,7 @@ class _Collector(HTMLParser):
 
 
 def _build(tmp_path_factory, processed_demo, audience: str) -> str:
-    from analysis.runner import run_reports
+    from analysis.pipeline.runner import run_reports
 
     out = tmp_path_factory.mktemp(f"reports_{audience}")
     results = run_reports(
@@ -199,7 +199,7 @@ P_VALUE = re.compile(r"\bp [=<] \d")
 
 @pytest.fixture(scope="module")
 def sector_results(processed_demo):
-    from analysis import partner
+    from analysis.surveys import partner
 
     data = partner.load_inputs(processed_demo("partner_2021"))
     return partner.sector_tests(data.responses, data.questions)
@@ -208,7 +208,7 @@ def sector_results(processed_demo):
 def test_public_cross_tables_need_no_suppression(public_html, sector_results):
     """Sections 5 and 8 publish no cross-table with a hidden cell (its cells could be worked out
     from totals printed elsewhere), and no p-value of a sector table left out."""
-    from analysis import partner
+    from analysis.surveys import partner
 
     development = _section(public_html, 5)
     sector = _section(public_html, 8)

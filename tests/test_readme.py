@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.report_params import notebook_parameters
-from analysis.report_registry import load_registry
+from analysis.pipeline.parameters import notebook_parameters
+from analysis.pipeline.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

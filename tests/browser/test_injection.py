@@ -55,7 +55,7 @@ def hostile_export(path: Path) -> Path:
     if demos:
         raw = demos[0].read_bytes()
     else:  # pragma: no cover - the demo export is committed
-        from analysis import demo
+        from analysis.data import demo
 
         raw = demo.render(SURVEY)
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -78,7 +78,7 @@ def hostile_export(path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def hostile_processed(tmp_path_factory) -> Path:
-    from analysis.ingest import ingest
+    from analysis.data.ingest import ingest
 
     base = tmp_path_factory.mktemp("hostile")
     export = hostile_export(base / "demo_hostile_municipality_2023.csv")

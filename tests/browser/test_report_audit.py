@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.report_audit import (
+from analysis.disclosure.audit import (
     audit_html,
     demo_person_names,
     find_emails,

@@ -93,7 +93,7 @@ def test_html_valid(vnu_results, report_pages, name):
 
 @pytest.mark.parametrize("name", PAGES)
 def test_public_report_has_no_personal_data(report_pages, page_settings, name):
-    from analysis.report_audit import audit_file
+    from analysis.disclosure.audit import audit_file
 
     if name not in report_pages:
         pytest.fail(f"{name}: sidan byggdes inte", pytrace=False)

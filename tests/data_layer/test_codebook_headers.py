@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from analysis.codebook import Codebook, load_codebook
+from analysis.data.codebook import Codebook, load_codebook
+from analysis.data.headers import header_key, leading_number, match_headers
 from analysis.errors import ConfigError
-from analysis.headers import header_key, leading_number, match_headers
 
 
 def test_real_codebooks_load():

@@ -13,10 +13,10 @@ from export_corpus import snapshot
 
 from analysis import SURVEYS, paths
 from analysis.cli import main
-from analysis.codebook import load_codebook
-from analysis.dataset import load
+from analysis.data.codebook import load_codebook
+from analysis.data.dataset import load
+from analysis.data.ingest import find_input, ingest
 from analysis.errors import AnalysisError, InputValidationError
-from analysis.ingest import find_input, ingest
 
 MANIFEST_KEYS = [
     "survey", "source_file", "source_sha256", "source_size", "source_format", "codebook_sha256",
@@ -110,7 +110,7 @@ def test_failed_write_keeps_previous(demo_out, tmp_path, monkeypatch):
     out = tmp_path / "out"
     shutil.copytree(base / "partner_2021", out)
     before = snapshot(out)
-    import analysis.ingest as ing
+    import analysis.data.ingest as ing
 
     calls = {"n": 0}
     real = ing._parquet_bytes

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from export_corpus import snapshot
 
+from analysis.data.ingest import ingest, validate
 from analysis.errors import InputValidationError
-from analysis.ingest import ingest, validate
 
 VALID = [
     "muni_google_utf8.csv", "muni_excel_bom.csv", "muni_excel_cp1252.csv",

@@ -13,9 +13,8 @@ from export_corpus import muni_headers, muni_rows, write_csv, write_xlsx
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis import report_audit
-from analysis.ingest import ingest
-from analysis.pii import (
+from analysis.data.ingest import ingest
+from analysis.data.pii import (
     find_personnummer,
     find_phones,
     luhn_ok,
@@ -25,6 +24,7 @@ from analysis.pii import (
     person_pattern,
     pii_header_kind,
 )
+from analysis.disclosure import audit as report_audit
 
 # ----------------------------------------------------------------------------- phone numbers
 
@@ -116,7 +116,7 @@ def test_invalid_check_digit_is_masked_when_called_personnummer(text):
 
 def test_check_digit_is_shared_with_the_audit():
     assert luhn_ok("8507099805") and not luhn_ok("8507099806")
-    assert not hasattr(report_audit, "_luhn_ok")  # one implementation, in analysis.pii
+    assert not hasattr(report_audit, "_luhn_ok")  # one implementation, in analysis.data.pii
     samples = "Nr 850709-9805, beslut 20230512-1234, pnr 850709-9806, 8507099806, 850769-9802."
     assert report_audit.find_personnummer(samples) == find_personnummer(samples)
     assert report_audit.find_phones(samples + " 070–123 45 67") == find_phones(

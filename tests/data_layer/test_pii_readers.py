@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.data.pii import is_pii_header, mask_text
+from analysis.data.readers import find_mojibake, read_export
 from analysis.errors import InputValidationError
-from analysis.pii import is_pii_header, mask_text
-from analysis.readers import find_mojibake, read_export
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from analysis.data.ingest import ingest, validate
 from analysis.errors import AnalysisError
-from analysis.ingest import ingest, validate
 
 FRAGMENTS = [
     "Vilken kommun representerar du?", "1. Vilken kommun representerar du?", "Umeå", "umea",

@@ -7,7 +7,7 @@ import sys
 import pandas as pd
 import pytest
 
-from analysis import figures
+from analysis.report import figures
 
 
 def _likert():

@@ -3,7 +3,7 @@ it reads — including a coder's verified codes and any file named by a paramete
 
 from __future__ import annotations
 
-from analysis import runner
+from analysis.pipeline import runner
 
 
 def test_verified_codes_and_file_parameters_are_inputs(tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import overview
+from analysis.surveys import overview
 
 from .conftest import EPOCH, parse
 
@@ -18,8 +18,8 @@ HOSTILE = '<script>alert("x")</script> <img src=x onerror=alert(1)> =HYPERLINK("
 
 
 def _fake_dataset(survey: str = "partner_2021", n: int = 14, seed: int = 7):
-    """A dataset shaped like analysis.dataset.Dataset (wide table per the contract)."""
-    from analysis.codebook import load_codebook
+    """A dataset shaped like analysis.data.dataset.Dataset (wide table per the contract)."""
+    from analysis.data.codebook import load_codebook
 
     cb = load_codebook(survey)
     rng = np.random.default_rng(seed)
@@ -151,7 +151,8 @@ def test_multi_publishes_share_whatever_the_complement():
 
 def _partner_visible(ds, q, min_cell):
     """Which multi options the partner report shows (its own functions, public audience)."""
-    from analysis import partner, stats
+    from analysis import stats
+    from analysis.surveys import partner
 
     qmap = {
         "id": q.id,
@@ -166,7 +167,7 @@ def _partner_visible(ds, q, min_cell):
 @pytest.mark.parametrize("seed", range(6))
 def test_multi_agrees_with_partner_report(seed):
     """An option the partner report publishes as "k av n" is never hidden in the overview."""
-    from analysis.codebook import load_codebook
+    from analysis.data.codebook import load_codebook
 
     q = next(q for q in load_codebook("partner_2021").questions if q.type == "multi")
     rng = np.random.default_rng(seed)
@@ -186,7 +187,9 @@ def test_multi_agrees_with_partner_report(seed):
 
 def test_overview_and_partner_agree_on_demo_data(processed_demo):
     """The two public reports' functions on the same processed demo data: same options shown."""
-    from analysis import dataset, partner, stats
+    from analysis import stats
+    from analysis.data import dataset
+    from analysis.surveys import partner
 
     folder = processed_demo("partner_2021")
     inputs = partner.load_inputs(folder)
@@ -367,8 +370,8 @@ def test_overview_notebook_on_demo_data(processed_demo, tmp_path, monkeypatch):
     """Both surveys through the real notebook: public partner, internal municipality."""
     from pathlib import Path
 
-    from analysis.report_registry import ReportSpec
-    from analysis.runner import run_reports
+    from analysis.pipeline.registry import ReportSpec
+    from analysis.pipeline.runner import run_reports
 
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     nb = Path(__file__).resolve().parents[2] / "notebooks" / "survey_overview.ipynb"

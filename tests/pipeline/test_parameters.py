@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from analysis import report_params, report_registry, runner, runner_cli
+from analysis.cli import run as runner_cli
 from analysis.errors import AnalysisError, ConfigError
+from analysis.pipeline import parameters as report_params
+from analysis.pipeline import registry as report_registry
+from analysis.pipeline import runner
 
 from .conftest import FIXTURES, HELLO
 

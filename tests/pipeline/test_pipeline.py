@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import runner
+from analysis.pipeline import runner
 
 from .conftest import EPOCH, make_processed, make_registry, parse
 from .test_parameters import _cli
@@ -130,7 +130,7 @@ def test_rerun_without_changes_skips_everything_without_heavy_imports(built):
     reg, out = built
     code = (
         "import sys, json\n"
-        "from analysis.runner import run_reports\n"
+        "from analysis.pipeline.runner import run_reports\n"
         f"r = run_reports(registry={str(reg)!r}, output_dir={str(out)!r}, quiet=True)\n"
         "heavy = sorted(m for m in ('papermill', 'nbconvert', 'matplotlib', 'nbclient') if m in sys.modules)\n"
         "print(json.dumps({'status': {x.name: x.status for x in r}, 'heavy': heavy}))\n"

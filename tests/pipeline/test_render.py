@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import render
+from analysis.report import html as render
 
 from .conftest import parse
 
@@ -89,7 +89,7 @@ def test_figure_alt_caption_data_and_closes():
 
 
 def test_figure_requires_alt():
-    from analysis.figures import new_figure
+    from analysis.report.figures import new_figure
 
     with pytest.raises(ValueError):
         render.figure(new_figure(), "  ")

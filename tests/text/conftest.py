@@ -6,6 +6,6 @@ import pytest
 @pytest.fixture(scope="session")
 def themes():
     """The municipality survey's theme codebook (data/raw/municipality_2023/themes.yaml)."""
-    from analysis.themes import load_themes
+    from analysis.text.themes import load_themes
 
     return load_themes()

@@ -7,10 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.actors import ACTORS, STANCES, actor_stances, score_clause, stance_for_actor
+from analysis.text.actors import ACTORS, STANCES, actor_stances, score_clause, stance_for_actor
 
 DEMO = (
-    Path(__file__).resolve().parents[2] / "src/analysis/demo_content/municipality_2023_answers.yaml"
+    Path(__file__).resolve().parents[2]
+    / "src/analysis/data/demo_content/municipality_2023_answers.yaml"
 )
 
 
@@ -94,8 +95,8 @@ def test_actor_stances_table():
     not DEMO.is_file(), reason="demoinnehållet (municipality_2023_answers.yaml) finns inte ännu"
 )
 def test_demo_actor_accuracy_floor():
-    from analysis.actors import load_gold_actors, stance_accuracy
-    from analysis.demo import load_municipality_answers
+    from analysis.data.demo import load_municipality_answers
+    from analysis.text.actors import load_gold_actors, stance_accuracy
 
     answers = load_municipality_answers(DEMO)
     gold = load_gold_actors(DEMO)

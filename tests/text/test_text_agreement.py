@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from statsmodels.stats.inter_rater import cohens_kappa
 
-from analysis.coding import (
+from analysis.errors import ConfigError, InputValidationError
+from analysis.text.coding import (
     agreement_by_theme,
     apply_verified,
     cohens_kappa_binary,
@@ -16,7 +17,6 @@ from analysis.coding import (
     read_verified,
     suggest_codes,
 )
-from analysis.errors import ConfigError, InputValidationError
 
 
 def _sm_kappa(a, b):
@@ -148,8 +148,8 @@ def test_evaluate_hand_computed():
 
 
 def test_survey_codes_from_processed_folder(themes, tmp_path):
-    from analysis.coding import survey_codes
-    from analysis.safe_export import write_review_file
+    from analysis.text.coding import survey_codes
+    from analysis.text.safe_export import write_review_file
 
     pd.DataFrame(
         {

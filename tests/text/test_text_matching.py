@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.coding import code_texts, code_texts_naive, themes_found
-from analysis.textnorm import parse_term, tokenize, word_matches
+from analysis.text.coding import code_texts, code_texts_naive, themes_found
+from analysis.text.normalise import parse_term, tokenize, word_matches
 
 
 @pytest.mark.parametrize(
@@ -108,7 +108,7 @@ def test_code_texts_index_alignment_and_missing(themes):
 
 
 def test_vectorised_equals_naive_loop(themes):
-    from analysis.bench_coding import synthetic_answers
+    from benchmarks.bench_coding import synthetic_answers
 
     texts = synthetic_answers(60, seed=7, themes=themes) + [
         "Vatten och avlopp. Attraktiva bostäder, digital infrastruktur.",
@@ -128,7 +128,7 @@ def test_every_theme_example_is_coded_with_its_theme(themes):
 
 def test_many_themes_sparse_path_equals_naive():
     """More than 62 themes uses the sparse-matrix path instead of bit masks."""
-    from analysis.themes import parse_themes
+    from analysis.text.themes import parse_themes
 
     words = ["bredband", "väg", "skola", "bostad", "=kommun", "el*", "vatten och avlopp", "*nät"]
     doc = {

@@ -2,7 +2,7 @@
 
 The held-out corpus (``tests/fixtures/coding_holdout/``) was written independently and never used
 to tune the codebook; the floors are loose and only catch regressions. The figures themselves come
-from ``analysis.coding.evaluate_corpus`` (see the closing note of issue 5).
+from ``analysis.text.coding.evaluate_corpus`` (see the closing note of issue 5).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "src/analysis/demo_content/municipality_2023_answers.yaml"
+DEMO = ROOT / "src/analysis/data/demo_content/municipality_2023_answers.yaml"
 HOLDOUT = ROOT / "tests/fixtures/coding_holdout"
 
 
@@ -24,7 +24,7 @@ def _holdout_files() -> list[Path]:
 
 @pytest.mark.skipif(not DEMO.is_file(), reason="demoinnehållet (tuningmängden) finns inte ännu")
 def test_tuning_set_floor(themes):
-    from analysis.coding import evaluate_corpus
+    from analysis.text.coding import evaluate_corpus
 
     res = evaluate_corpus(DEMO, themes)
     assert res.loc["micro", "support"] > 50
@@ -36,7 +36,7 @@ def test_tuning_set_floor(themes):
     reason="den hållna utvärderingskorpusen tests/fixtures/coding_holdout/ saknas",
 )
 def test_holdout_floor(themes):
-    from analysis.coding import evaluate_corpus
+    from analysis.text.coding import evaluate_corpus
 
     res = evaluate_corpus(HOLDOUT, themes)
     assert res.loc["micro", "support"] > 20

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import ConfigError
-from analysis.safe_export import neutralise_cell, neutralise_frame, write_review_file
+from analysis.text.safe_export import neutralise_cell, neutralise_frame, write_review_file
 
 DANGEROUS = ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx", "=1+1"]
 

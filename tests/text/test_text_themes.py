@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from analysis.errors import ConfigError
-from analysis.themes import PRIORITY_AREAS, load_themes, parse_themes
+from analysis.text.themes import PRIORITY_AREAS, load_themes, parse_themes
 
 REQUIRED_IDS = {
     *PRIORITY_AREAS,

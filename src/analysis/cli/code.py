@@ -1,0 +1,158 @@
+"""The ``analysis code`` command: theme coding of free text.
+
+Two uses::
+
+    analysis code INPUT.csv --text-column COL [--id-column ID] [--themes YAML] --out OUT.csv
+    analysis code --survey municipality_2023 --review OUT.xlsx|OUT.csv [--themes YAML]
+
+The first codes any CSV (encoding and delimiter detected) and writes the id column (or ``rad``,
+the 1-based row number), ``themes`` (sorted ``;``-joined theme ids, empty if none) and one 0/1
+column per theme. The second exports the suggested codes of the processed survey's text answers
+for a human coder (neutralised against formula injection); answers already verified in
+``data/raw/<survey>/verified_codes.(csv|xlsx)`` come pre-filled in ``verified_themes``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis.errors import AnalysisError
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "input", nargs="?", metavar="INPUT.csv", help="CSV-fil med fritext att koda"
+    )
+    parser.add_argument("--text-column", help="kolumnen med fritexten")
+    parser.add_argument("--id-column", help="kolumn som identifierar raden (annars radnummer)")
+    parser.add_argument(
+        "--themes", help="temakodbok (YAML); standard: data/raw/municipality_2023/themes.yaml"
+    )
+    parser.add_argument("--out", help="utfil (CSV) för kodningen av INPUT.csv")
+    parser.add_argument(
+        "--survey", help="kodningsförslag för en inläst enkät, t.ex. municipality_2023"
+    )
+    parser.add_argument("--review", help="granskningsfil (.xlsx eller .csv) för --survey")
+    parser.add_argument(
+        "--processed", help="mapp med bearbetade data (standard: data/processed/<survey>)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.survey:
+        if args.input or args.out or args.text_column:
+            raise AnalysisError("Ange antingen INPUT.csv (med --text-column/--out) eller --survey.")
+        if not args.review:
+            raise AnalysisError("--survey kräver --review UT.xlsx eller UT.csv.")
+        return _review(args)
+    if not args.input:
+        raise AnalysisError(
+            "Ange en CSV-fil att koda (INPUT.csv --text-column KOLUMN --out UT.csv) "
+            "eller --survey ENKÄT --review UT.xlsx."
+        )
+    if not args.text_column or not args.out:
+        raise AnalysisError("INPUT.csv kräver både --text-column och --out.")
+    return _code_csv(args)
+
+
+def _themes(args):
+    from analysis.text.themes import load_themes
+
+    return load_themes(args.themes) if args.themes else load_themes()
+
+
+def _code_csv(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from analysis.text.coding import code_texts, read_text_csv, themes_found
+
+    src = Path(args.input)
+    if not src.is_file():
+        raise AnalysisError(f"{src}: filen finns inte.")
+    dest = Path(args.out)
+    if dest.exists() and (dest.is_dir() or dest.resolve() == src.resolve()):
+        raise AnalysisError(
+            f"{dest}: utfilen får inte vara en mapp eller samma fil som indata; ange en ny CSV-fil."
+        )
+    themes = _themes(args)
+    df = read_text_csv(src)
+    cols = [args.text_column] + ([args.id_column] if args.id_column else [])
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise AnalysisError(
+            f"{src}: kolumnen {missing[0]!r} finns inte. "
+            f"Tillgängliga kolumner: {', '.join(map(str, df.columns))}."
+        )
+    coded = code_texts(df[args.text_column].reset_index(drop=True), themes)
+    id_name = args.id_column or "rad"
+    ids = df[args.id_column].to_numpy() if args.id_column else range(1, len(df) + 1)
+    out = pd.concat(
+        [pd.DataFrame({id_name: list(ids), "themes": themes_found(coded).to_numpy()}), coded],
+        axis=1,
+    )
+    write_csv_atomic(out, dest)
+    n_hit = int((out["themes"] != "").sum())
+    print(
+        f"Kodade {len(out)} rader ({n_hit} med minst ett tema) med {len(themes)} teman "
+        f"(temakodbok version {themes.version}) → {args.out}"
+    )
+    return 0
+
+
+def write_csv_atomic(df, path: Path) -> None:
+    """Write ``df`` as UTF-8 CSV atomically (see :mod:`analysis.atomic`), text cells neutralised
+    against formula injection (:func:`analysis.text.safe_export.neutralise_frame`)."""
+    from analysis import atomic
+    from analysis.text.safe_export import neutralise_frame
+
+    data = neutralise_frame(df).to_csv(index=False).encode("utf-8")
+    try:
+        atomic.write_bytes(path, data)
+    except OSError as exc:
+        raise AnalysisError(
+            f"{path}: kan inte skriva utfilen ({exc.strerror or exc}). "
+            "Kontrollera att mappen finns och att du får skriva där."
+        ) from exc
+
+
+def _review(args: argparse.Namespace) -> int:
+    from analysis.text.coding import (
+        default_verified_path,
+        read_verified,
+        suggest_codes,
+        survey_text_answers,
+    )
+    from analysis.text.safe_export import write_review_file
+
+    wide = survey_text_answers(args.survey, args.processed)
+    qids = [c for c in wide.columns if c not in ("respondent_id", "kommun")]
+    themes = _themes(args)
+    review = suggest_codes(wide, qids, "respondent_id", themes)
+    if "kommun" in wide.columns:
+        names = dict(zip(wide["respondent_id"], wide["kommun"], strict=True))
+        review.insert(1, "kommun", review["id"].map(names))
+    verified = default_verified_path(args.survey)
+    if verified is not None:
+        ver = read_verified(verified)
+        vmap = {
+            (str(r.id), str(r.question)): r.verified_themes for r in ver.itertuples(index=False)
+        }
+        review["verified_themes"] = [
+            vmap.get((str(i), str(q)), "")
+            for i, q in zip(review["id"], review["question"], strict=True)
+        ]
+    try:
+        write_review_file(review, args.review)
+    except OSError as exc:
+        raise AnalysisError(
+            f"{args.review}: kan inte skriva granskningsfilen ({exc.strerror or exc})."
+        ) from exc
+    print(
+        f"Skrev {len(review)} svar med kodningsförslag till {args.review}. Fyll i kolumnen "
+        "'verified_themes' (tema-id åtskilda med ';', '-' = inget tema) och spara filen som "
+        f"data/raw/{args.survey}/verified_codes.xlsx eller .csv.",
+        file=sys.stdout,
+    )
+    return 0

@@ -1,0 +1,113 @@
+"""Load a survey's processed data for the notebooks: ``load(survey) -> Dataset``.
+
+>>> import tempfile
+>>> from analysis.data.ingest import ingest
+>>> out = tempfile.mkdtemp()
+>>> _ = ingest("partner_2021", out_dir=out)
+>>> ds = load("partner_2021", processed=out)
+>>> ds.n, ds.synthetic, ds.wide["q4"].cat.ordered
+(14, True, True)
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from analysis import paths
+from analysis.data.codebook import Codebook, Question, load_codebook
+from analysis.errors import AnalysisError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+FILES = ("responses.parquet", "answers.parquet", "manifest.json")
+
+
+@dataclass
+class Dataset:
+    """A survey's processed data: the wide and long tables, manifest and codebook."""
+
+    survey: str
+    wide: pd.DataFrame
+    long: pd.DataFrame
+    manifest: dict[str, Any]
+    codebook: Codebook
+    synthetic: bool
+    processed_dir: Path
+
+    @property
+    def n(self) -> int:
+        """Number of respondents (rows of the wide table)."""
+        return len(self.wide)
+
+    def question(self, qid: str) -> Question:
+        return self.codebook.question(qid)
+
+
+def load(survey: str, processed: str | Path | None = None) -> Dataset:
+    """Load ``responses.parquet``, ``answers.parquet`` and ``manifest.json`` of *survey*.
+
+    Parameters
+    ----------
+    survey
+        ``partner_2021`` or ``municipality_2023``.
+    processed
+        Folder with the processed files; default (``None`` or ``""``) is
+        ``data/processed/<survey>``.
+
+    Raises
+    ------
+    AnalysisError
+        When the processed data is missing or belongs to another survey (run ``analysis ingest``).
+    """
+    import pandas as pd
+
+    folder = Path(processed) if processed else paths.processed_dir(survey)
+    missing = [name for name in FILES if not (folder / name).is_file()]
+    if missing:
+        raise AnalysisError(
+            f"{folder}: bearbetade data saknas ({', '.join(missing)}). "
+            f"Kör `analysis ingest {survey}` först."
+        )
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise AnalysisError(
+            f"{folder / 'manifest.json'}: filen är skadad ({exc}). Kör `analysis ingest {survey}` igen."
+        ) from None
+    if manifest.get("survey") != survey:
+        raise AnalysisError(
+            f"{folder}: data gäller enkäten {manifest.get('survey')!r}, inte {survey!r}. "
+            f"Kör `analysis ingest {survey}` eller ange rätt mapp."
+        )
+    codebook = load_codebook(survey)
+    if manifest.get("codebook_sha256") and manifest["codebook_sha256"] != codebook.sha256:
+        warnings.warn(
+            f"Kodboken för {survey} har ändrats sedan data lästes in; kör `analysis ingest {survey}` igen.",
+            UserWarning,
+            stacklevel=2,
+        )
+    try:
+        wide = pd.read_parquet(folder / "responses.parquet")
+        long = pd.read_parquet(folder / "answers.parquet")
+    except Exception as exc:  # pyarrow raises several kinds on a damaged file
+        raise AnalysisError(
+            f"{folder}: parquet-filerna kunde inte läsas ({type(exc).__name__}). "
+            f"Kör `analysis ingest {survey}` igen."
+        ) from None
+    return Dataset(
+        survey=survey,
+        wide=wide,
+        long=long,
+        manifest=manifest,
+        codebook=codebook,
+        synthetic=bool(manifest.get("synthetic", False)),
+        processed_dir=folder,
+    )
+
+
+__all__ = ["Dataset", "load"]

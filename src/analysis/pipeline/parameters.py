@@ -1,0 +1,272 @@
+"""The parameters of a report notebook: read, cast and validate them before anything executes.
+
+Every report notebook has exactly one cell tagged ``parameters`` with typed, commented defaults.
+:func:`notebook_parameters` reads it (JSON + :mod:`ast`, without importing papermill, so that a
+no-op rerun stays fast); :func:`resolve_parameters` merges defaults ← registry parameters ←
+overrides (``analysis run -p KEY VALUE``) and checks them: unknown names, values that cannot be
+cast to the declared type (:func:`coerce_value`), and values outside the known enumerations
+(:data:`ENUMERATIONS`: ``survey``, ``audience``) and values outside their range
+(:data:`RANGES`: ``min_cell`` ≥ 1, 0 < ``confidence`` < 1) raise :class:`analysis.errors.ConfigError`.
+
+>>> decl = ParameterDecl("min_cell", "int", 5, "smallest group shown")
+>>> coerce_value(decl, "3")
+3
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import json
+import tokenize
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from analysis import SURVEYS, paths
+from analysis.disclosure.audience import AUDIENCES
+from analysis.errors import ConfigError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from analysis.pipeline.registry import ReportSpec
+
+__all__ = [
+    "ENUMERATIONS",
+    "RANGES",
+    "ParameterDecl",
+    "coerce_value",
+    "notebook_parameters",
+    "parameters_cells",
+    "read_notebook_json",
+    "resolve_parameters",
+]
+
+ENUMERATIONS: dict[str, tuple[str, ...]] = {"survey": SURVEYS, "audience": AUDIENCES}
+"""Parameters whose value must be one of a known set (checked by :func:`resolve_parameters`)."""
+
+
+def _at_least_one(value: object) -> str | None:
+    return None if value >= 1 else "ska vara minst 1"
+
+
+def _open_unit_interval(value: object) -> str | None:
+    return None if 0 < value < 1 else "ska ligga mellan 0 och 1 (t.ex. 0.95 för 95 %)"
+
+
+RANGES = {"min_cell": _at_least_one, "confidence": _open_unit_interval}
+"""Parameters with a valid range: name → check returning the problem (``None`` when fine)."""
+
+
+@dataclass(frozen=True)
+class ParameterDecl:
+    """A parameter declared in a notebook's ``parameters`` cell.
+
+    ``type_name`` and ``default`` follow :func:`papermill.inspect_notebook` (``inferred_type_name``,
+    ``default``), except that ``default`` is the evaluated literal rather than its source text.
+    """
+
+    name: str
+    type_name: str
+    default: object
+    help: str = ""
+
+    def describe(self) -> str:
+        text = f"{self.name} ({self.type_name}, standard {self.default!r})"
+        if self.name in ENUMERATIONS:
+            text += ": " + " | ".join(ENUMERATIONS[self.name])
+        elif self.help:
+            text += f": {self.help}"
+        return text
+
+
+def read_notebook_json(path: Path) -> dict:
+    """The notebook file as JSON (no nbformat import); unreadable → :class:`ConfigError`."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{path}: kan inte läsa notebooken ({exc}).") from exc
+
+
+def parameters_cells(nb: dict) -> list[int]:
+    """Indices of the cells tagged ``parameters``."""
+    return [
+        i
+        for i, cell in enumerate(nb.get("cells", []))
+        if "parameters" in (cell.get("metadata", {}).get("tags") or [])
+    ]
+
+
+def _source(cell: dict) -> str:
+    src = cell.get("source", "")
+    return "".join(src) if isinstance(src, list) else str(src)
+
+
+def notebook_parameters(path: Path | str) -> dict[str, ParameterDecl]:
+    """The parameters declared in the notebook's single ``parameters`` cell.
+
+    This reads the notebook as JSON and parses the cell with :mod:`ast` — the same information
+    as :func:`papermill.inspect_notebook` (name, type, default, help comment) without importing
+    papermill, so that a no-op rerun stays fast. ``tests/pipeline`` checks that the two agree.
+
+    Raises
+    ------
+    ConfigError
+        No or several cells tagged ``parameters``, or the cell is not valid Python.
+    """
+    path = Path(path)
+    nb = read_notebook_json(path)
+    cells = parameters_cells(nb)
+    if len(cells) != 1:
+        raise ConfigError(
+            f"{path}: notebooken ska ha exakt en cell taggad 'parameters' (hittade {len(cells)})."
+        )
+    source = _source(nb["cells"][cells[0]])
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ConfigError(
+            f"{path}: parametercellen är inte giltig Python ({exc.msg}, rad {exc.lineno})."
+        ) from exc
+    comments: dict[int, str] = {}
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+            if tok.type == tokenize.COMMENT:
+                comments[tok.start[0]] = tok.string.lstrip("#").strip()
+    except tokenize.TokenError:  # pragma: no cover - ast.parse already accepted it
+        pass
+    out: dict[str, ParameterDecl] = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            name, type_name, value = node.target.id, ast.unparse(node.annotation), node.value
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            name, type_name, value = node.targets[0].id, None, node.value
+        else:
+            continue
+        try:
+            default = ast.literal_eval(value) if value is not None else None
+        except ValueError:
+            default = ast.unparse(value)
+        if type_name is None:
+            type_name = type(default).__name__ if default is not None else "None"
+        out[name] = ParameterDecl(name, type_name, default, comments.get(node.lineno, ""))
+    return out
+
+
+_TRUE = {"true", "1", "ja", "yes", "sant"}
+_FALSE = {"false", "0", "nej", "no", "falskt"}
+
+
+def coerce_value(decl: ParameterDecl, value: object) -> object:
+    """Cast *value* (a string from ``-p`` or a YAML value) to the declared type.
+
+    >>> d = ParameterDecl("min_cell", "int", 5)
+    >>> coerce_value(d, "7"), coerce_value(d, 7)
+    (7, 7)
+    >>> coerce_value(d, "abc")
+    Traceback (most recent call last):
+    ...
+    ValueError: 'abc' är inte ett heltal
+    >>> coerce_value(ParameterDecl("fail", "bool", False), "true")
+    True
+    >>> coerce_value(ParameterDecl("survey", "str", "partner_2021"), "municipality_2023")
+    'municipality_2023'
+    """
+    t = decl.type_name
+    if t == "int":
+        if isinstance(value, bool):
+            raise ValueError(f"{value!r} är inte ett heltal")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str):
+            try:
+                return int(value.strip())
+            except ValueError:
+                pass
+        raise ValueError(f"{value!r} är inte ett heltal")
+    if t == "float":
+        if isinstance(value, bool):
+            raise ValueError(f"{value!r} är inte ett tal")
+        if isinstance(value, int | float):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value.strip().replace(",", "."))
+            except ValueError:
+                pass
+        raise ValueError(f"{value!r} är inte ett tal")
+    if t == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+        raise ValueError(f"{value!r} är inte ett sanningsvärde (true/false)")
+    if t == "str":
+        if isinstance(value, str):
+            return value
+        if value is None:
+            return ""
+        raise ValueError(f"{value!r} är inte en text")
+    return value  # untyped / other annotations: passed through unchanged
+
+
+def resolve_parameters(
+    spec: ReportSpec,
+    overrides: Mapping[str, object] | None = None,
+    declared: Mapping[str, ParameterDecl] | None = None,
+) -> dict:
+    """Defaults ← registry parameters ← *overrides*, validated and cast to the declared types.
+
+    Raises
+    ------
+    ConfigError
+        Unknown parameter, a value of the wrong type, or a value outside its enumeration; the
+        message lists the notebook's valid parameters.
+    """
+    if declared is None:
+        declared = notebook_parameters(spec.notebook)
+    given = {**spec.parameters, **dict(overrides or {})}
+    problems: list[str] = []
+    resolved: dict = {}
+    for key, value in given.items():
+        decl = declared.get(key)
+        if decl is None:
+            problems.append(f"okänd parameter {key!r}")
+            continue
+        try:
+            cast = coerce_value(decl, value)
+        except ValueError as exc:
+            problems.append(f"parametern {key!r} ska vara {decl.type_name}: {exc}")
+            continue
+        allowed = ENUMERATIONS.get(key)
+        if allowed is not None and cast not in allowed:
+            problems.append(
+                f"parametern {key!r} har värdet {cast!r}; tillåtna värden: {', '.join(allowed)}"
+            )
+            continue
+        check = RANGES.get(key)
+        problem = check(cast) if check is not None else None
+        if problem:
+            problems.append(f"parametern {key!r} {problem}, inte {cast!r}")
+            continue
+        resolved[key] = cast
+    if problems:
+        valid = "; ".join(d.describe() for d in declared.values()) or "(inga)"
+        raise ConfigError(
+            f"rapporten {spec.name!r} ({spec.notebook_label}): "
+            + "; ".join(problems)
+            + f". Giltiga parametrar: {valid}."
+        )
+    full = {name: decl.default for name, decl in declared.items()}
+    full.update(resolved)
+    inp = full.get("input")
+    if isinstance(inp, str) and inp.strip() and not Path(inp).is_absolute():
+        # the kernel's working directory is not the project root: pass an absolute path
+        full["input"] = str(paths.project_root() / inp)
+    return full
