@@ -14,7 +14,7 @@ def test_real_codebooks_load():
     m = load_codebook("municipality_2023")
     p = load_codebook("partner_2021")
     assert [q.id for q in m.questions] == [f"q{i}" for i in range(1, 16)]
-    assert m.question("q1").type == "municipality" and m.frame_size is None
+    assert m.question("q1").type == "municipality" and m.frame_size == 15  # a census
     assert p.frame_size == 43 and len(p.sha256) == 64
     assert p.question("q4").labels[-1] == "Vet ej"
     assert p.question("q4").substantive_labels[0] == "Instämmer inte alls"

@@ -113,7 +113,8 @@ def test_respondents_and_response_rate():
     html = overview.respondents_html(_fake_dataset(n=14))
     assert "14 av 43" in html and "33 %" in html
     html = overview.respondents_html(_fake_dataset("municipality_2023", n=15))
-    assert "15 svarande" in html and "svarsfrekvens kan inte beräknas" in html
+    # a census (issue 11): the codebook's frame says all 15 were asked, so no "cannot compute"
+    assert "Alla 15 tillfrågade svarade" in html and "kan inte beräknas" not in html
 
 
 def _multi_ds(columns: dict[str, list[bool]]):

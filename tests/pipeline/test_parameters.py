@@ -72,7 +72,7 @@ def test_overview_parameters_are_as_documented():
         "survey": ("str", "partner_2021"),
         "input": ("str", ""),
         "audience": ("str", "public"),
-        "min_cell": ("int", 5),
+        "min_cell": ("int", 0),
     }
 
 
@@ -119,7 +119,7 @@ def test_cast_and_defaults():
         ({"fail": "kanske"}, "sanningsvärde"),
         ({"audience": "alla"}, "tillåtna värden: public, internal"),
         ({"survey": "partner_2022"}, "tillåtna värden: partner_2021, municipality_2023"),
-        ({"min_cell": "0"}, "'min_cell' ska vara minst 1"),
+        ({"min_cell": "-1"}, "'min_cell' ska vara 0 (enkätens röjandepolicy) eller större"),
     ],
 )
 def test_invalid_parameters_refused_with_valid_list(overrides, fragment):

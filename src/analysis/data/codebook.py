@@ -101,6 +101,7 @@ class Codebook:
     path: Path | None = None
     sha256: str = ""
     demo: dict | None = field(default=None, compare=False)
+    disclosure: dict | None = field(default=None, compare=False)
 
     # ------------------------------------------------------------------ lookup helpers
     def question(self, qid: str) -> Question:
@@ -174,6 +175,9 @@ class Codebook:
         demo = data.get("demo")
         if demo is not None and not isinstance(demo, dict):
             raise ConfigError(f"{where}: 'demo' måste vara en mappning.")
+        disclosure = data.get("disclosure")
+        if disclosure is not None and not isinstance(disclosure, dict):
+            raise ConfigError(f"{where}: 'disclosure' måste vara en mappning.")
         items = data["questions"]
         if not isinstance(items, list) or not items:
             raise ConfigError(f"{where}: 'questions' måste vara en icke-tom lista.")
@@ -195,6 +199,7 @@ class Codebook:
             path=path,
             sha256=sha256,
             demo=dict(demo) if demo else None,
+            disclosure=dict(disclosure) if disclosure else None,
         )
 
 

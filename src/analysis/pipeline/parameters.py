@@ -6,7 +6,7 @@ no-op rerun stays fast); :func:`resolve_parameters` merges defaults ← registry
 overrides (``analysis run -p KEY VALUE``) and checks them: unknown names, values that cannot be
 cast to the declared type (:func:`coerce_value`), and values outside the known enumerations
 (:data:`ENUMERATIONS`: ``survey``, ``audience``) and values outside their range
-(:data:`RANGES`: ``min_cell`` ≥ 1, 0 < ``confidence`` < 1) raise :class:`analysis.errors.ConfigError`.
+(:data:`RANGES`: ``min_cell`` ≥ 0 (0 = the survey's disclosure policy), 0 < ``confidence`` < 1) raise :class:`analysis.errors.ConfigError`.
 
 >>> decl = ParameterDecl("min_cell", "int", 5, "smallest group shown")
 >>> coerce_value(decl, "3")
@@ -46,15 +46,15 @@ ENUMERATIONS: dict[str, tuple[str, ...]] = {"survey": SURVEYS, "audience": AUDIE
 """Parameters whose value must be one of a known set (checked by :func:`resolve_parameters`)."""
 
 
-def _at_least_one(value: object) -> str | None:
-    return None if value >= 1 else "ska vara minst 1"
+def _not_negative(value: object) -> str | None:
+    return None if value >= 0 else "ska vara 0 (enkätens röjandepolicy) eller större"
 
 
 def _open_unit_interval(value: object) -> str | None:
     return None if 0 < value < 1 else "ska ligga mellan 0 och 1 (t.ex. 0.95 för 95 %)"
 
 
-RANGES = {"min_cell": _at_least_one, "confidence": _open_unit_interval}
+RANGES = {"min_cell": _not_negative, "confidence": _open_unit_interval}
 """Parameters with a valid range: name → check returning the problem (``None`` when fine)."""
 
 

@@ -367,10 +367,12 @@ def figure(
     data_caption: object = None,
     column_labels: Mapping[object, object] | None = None,
     number_format: Formatter | Mapping[object, Formatter] | None = None,
+    close: bool = True,
 ) -> str:
     """A figure as an embedded PNG with alt text, an optional caption and its numbers as a table.
 
-    The PNG is written deterministically (no software/date metadata) and the figure is closed.
+    The PNG is written deterministically (no software/date metadata). The figure is closed
+    unless *close* is false (a :class:`~analysis.report.section.Section` keeps its figures open).
 
     Parameters
     ----------
@@ -407,7 +409,7 @@ def figure(
     if not alt_text:
         raise ValueError("a figure needs a meaningful alt text")
     encoded = base64.b64encode(png_bytes(fig)).decode("ascii")
-    if "matplotlib.pyplot" in sys.modules:
+    if close and "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close(fig)
     # HTML allows <figcaption> only as the first or last child: image, data table, caption.
     parts = [f'<figure><img src="data:image/png;base64,{encoded}" alt="{_esc(alt_text)}">']

@@ -46,6 +46,7 @@ import pandas as pd
 from analysis.disclosure.audience import AUDIENCES, check_audience
 from analysis.errors import ConfigError
 from analysis.report import html as render
+from analysis.report.section import Section
 
 __all__ = [
     "AUDIENCES",
@@ -54,7 +55,13 @@ __all__ = [
     "likert_counts",
     "linked_mask",
     "method_html",
+    "method_section",
     "metadata_html",
+    "metadata_section",
+    "question_section",
+    "question_sections",
+    "respondents_section",
+    "sections",
     "multi_table",
     "question_html",
     "questions_html",
@@ -433,8 +440,8 @@ def _n_phrase(n: int) -> str:
     return f"{n} svar" if n != 1 else "1 svar"
 
 
-def _too_few(n: int, min_cell: int) -> str:
-    return render.notice(
+def _too_few(sec: Section, n: int, min_cell: int) -> None:
+    sec.notice(
         f"Färre än {min_cell} svarande besvarade frågan; svaren redovisas inte i den publika versionen."
         if n > 0
         else "Ingen besvarade frågan."
@@ -484,17 +491,23 @@ def largest_phrase(table: pd.DataFrame, hidden: pd.Series, drop: Sequence[str] =
     return f"Störst andel bland de redovisade alternativen: {names} ({value})."
 
 
-def _bars_html(
-    label: str, table: pd.DataFrame, hidden: pd.Series, display: pd.DataFrame, what: str, drop=()
-) -> str:
+def _bars(
+    sec: Section,
+    label: str,
+    table: pd.DataFrame,
+    hidden: pd.Series,
+    display: pd.DataFrame,
+    what: str,
+    drop=(),
+) -> None:
     from analysis.report.figures import bar_with_ci
 
     numeric = _plot_frame(table, hidden, drop)
+    data = _numeric_rows(table, hidden)
     if not numeric["andel"].notna().any():
-        return render.join(
-            render.table(display, label),
-            render.notice("Alla andelar är undertryckta eftersom grupperna är för små."),
-        )
+        sec.table("andelar", display, label, data=data)
+        sec.notice("Alla andelar är undertryckta eftersom grupperna är för små.")
+        return
     alt = (
         f"Liggande stapeldiagram för {label}: {what} med 95 % konfidensintervall. "
         + largest_phrase(table, hidden, drop)
@@ -502,53 +515,51 @@ def _bars_html(
     if hidden.reindex(numeric.index, fill_value=False).any():
         alt += " Några värden visas inte eftersom grupperna är för små."
     fig = bar_with_ci(numeric, title=label)
-    return render.figure(fig, alt, caption=f"{label} – {what}.", data=display, data_caption=label)
+    sec.figure("andelar", fig, alt, caption=f"{label} – {what}.", data=display, data_caption=label)
+    sec.tables["andelar"] = data
 
 
-def _single_html(ds, q, audience: str, min_cell: int) -> str:
+def _single(sec: Section, ds, q, audience: str, min_cell: int) -> None:
     label = _question_label(q)
     table, hidden = single_shares(ds, q, audience=audience, min_cell=min_cell)
     n_total = int(table["antal"].sum())
     if audience == "public" and n_total < min_cell:
-        return _too_few(n_total, min_cell)
+        return _too_few(sec, n_total, min_cell)
     if audience == "public" and str(_get(q, "type")) == "org_type":
         hidden, _ = _org_sector_masks(ds, q, min_cell)
     ns = _non_substantive(q)
-    lead = f"{_n_phrase(n_total)}. {_base_phrase(table, ns)}"
-    return render.join(
-        render.paragraph(lead),
-        _bars_html(
-            label, table, hidden, _format_rows(table, hidden), "andel per svarsalternativ", drop=ns
-        ),
+    sec.paragraph(f"{_n_phrase(n_total)}. {_base_phrase(table, ns)}")
+    _bars(
+        sec, label, table, hidden, _format_rows(table, hidden), "andel per svarsalternativ", drop=ns
     )
 
 
-def _multi_html(ds, q, audience: str, min_cell: int) -> str:
+def _multi(sec: Section, ds, q, audience: str, min_cell: int) -> None:
     label = _question_label(q)
     table, hidden, n = multi_shares(ds, q, audience=audience, min_cell=min_cell)
     if audience == "public" and n < min_cell:
-        return _too_few(n, min_cell)
+        return _too_few(sec, n, min_cell)
     display = _format_rows(table, hidden)
     display.index.name = "Alternativ"
-    lead = f"{n} svarande markerade minst ett alternativ; flera alternativ kunde väljas. Andelarna räknas på dessa {n}."
-    return render.join(
-        render.paragraph(lead),
-        _bars_html(label, table, hidden, display, "andel som valde alternativet"),
+    sec.paragraph(
+        f"{n} svarande markerade minst ett alternativ; flera alternativ kunde väljas. "
+        f"Andelarna räknas på dessa {n}."
     )
+    _bars(sec, label, table, hidden, display, "andel som valde alternativet")
 
 
-def _likert_html(ds, q, audience: str, min_cell: int) -> str:
+def _likert(sec: Section, ds, q, audience: str, min_cell: int) -> None:
     from analysis.report.figures import likert_diverging
 
     label = _question_label(q)
     counts = likert_counts(ds, q)
     n = int(counts.sum())
     if audience == "public" and n < min_cell:
-        return _too_few(n, min_cell)
+        return _too_few(sec, n, min_cell)
     ns = _non_substantive(q)
     order = [c for c in _labels(q) if c not in ns]
     table, hidden = single_shares(ds, q, audience=audience, min_cell=min_cell)
-    parts = [render.paragraph(f"{_n_phrase(n)}. {_base_phrase(table, ns)}")]
+    sec.paragraph(f"{_n_phrase(n)}. {_base_phrase(table, ns)}")
     plot_counts, plot_order, note = counts, order, None
     if audience == "public" and _mask(counts, min_cell, n).any():
         collapsed, groups = _collapse_likert(counts, order)
@@ -585,36 +596,40 @@ def _likert_html(ds, q, audience: str, min_cell: int) -> str:
         )
         alt = f"Divergerande stapeldiagram för {label}: fördelningen över svarsskalan centrerad på mitten; {summary}."
         fig = likert_diverging(frame, plot_order, title=label)
-        parts.append(
-            render.figure(
-                fig,
-                alt,
-                caption=f"{label} – fördelning över skalan.",
-                data=display,
-                data_caption=label,
-            )
+        sec.figure(
+            "fordelning",
+            fig,
+            alt,
+            caption=f"{label} – fördelning över skalan.",
+            data=display,
+            data_caption=label,
         )
     else:
-        parts.append(render.table(display, label))
+        sec.table("fordelning", display, label)
+    sec.tables["fordelning"] = _numeric_rows(table, hidden)
     if note:
-        parts.append(render.notice(note))
-    return render.join(*parts)
+        sec.notice(note)
 
 
-def _text_html(ds, q, audience: str, min_cell: int) -> str:
+def _text(sec: Section, ds, q, audience: str, min_cell: int) -> None:
     answers = text_answers(ds, q)
     n = len(answers)
+    sec.tables["antal_svar"] = pd.DataFrame({"antal": [n]}, index=pd.Index(["Fritextsvar"]))
     if audience == "internal":
-        return render.join(
-            render.paragraph(f"{_n_phrase(n)} i fritext."),
-            render.quotes(
-                answers,
-                caption=f"Svaren på fråga {_get(q, 'number')} (intern version, ordagrant efter maskning av personuppgifter)",
-            ),
+        sec.paragraph(f"{_n_phrase(n)} i fritext.")
+        sec.quotes(
+            answers,
+            caption=f"Svaren på fråga {_get(q, 'number')} (intern version, ordagrant efter maskning av personuppgifter)",
+        )
+        return
+    if 0 < n < min_cell:
+        sec.tables["antal_svar"] = pd.DataFrame(
+            {"antal": [float("nan")]}, index=pd.Index(["Fritextsvar"])
         )
     shown = f"färre än {min_cell}" if 0 < n < min_cell else str(n)
-    return render.paragraph(
-        f"{shown} svar i fritext. Fritextsvaren visas bara i den interna versionen av rapporten."
+    sec.paragraph(
+        f"{shown} svar i fritext. De publiceras inte i översikten; citat, urvalda och med "
+        "namn maskerade, finns i enkätens huvudrapport när den har en."
     )
 
 
@@ -701,7 +716,9 @@ def _org_sector_masks(ds, q, min_cell: int) -> tuple[pd.Series, pd.Series | None
     return _joint_masks(fine, hidden, coarse, coarse_hidden, eqs, min_cell)
 
 
-def _distribution_html(
+def _distribution(
+    sec: Section,
+    name: str,
     ds,
     column: str,
     caption: str,
@@ -709,18 +726,18 @@ def _distribution_html(
     audience: str,
     min_cell: int,
     hidden: pd.Series | None = None,
-) -> str:
+) -> None:
     wide = _wide(ds)
     if column not in wide.columns:
-        return ""
+        return
     counts = _distribution_counts(ds, column)
     n = int(counts.sum())
-    table = pd.DataFrame({"Antal": counts, "Andel": counts / n if n else float("nan")})
+    table = pd.DataFrame({"antal": counts, "andel": counts / n if n else float("nan")})
     table.index.name = row_label
     display = pd.DataFrame(
         {
-            "Antal": [render.fmt_number(v) for v in table["Antal"]],
-            "Andel": [render.percent(v) for v in table["Andel"]],
+            "Antal": [render.fmt_number(v) for v in table["antal"]],
+            "Andel": [render.percent(v) for v in table["andel"]],
         },
         index=table.index,
     )
@@ -730,50 +747,70 @@ def _distribution_html(
         hidden = hidden.reindex(counts.index, fill_value=False)
         for idx in hidden.index[hidden.to_numpy()]:
             display.loc[idx, :] = SUPPRESSED
-    return render.table(display, caption)
+            table.loc[idx, :] = float("nan")
+    sec.table(name, display, caption, data=table.astype(float))
 
 
-def question_html(ds, q, *, audience: str = "public", min_cell: int = 5, level: int = 3) -> str:
-    """Heading plus the type-specific content for one question."""
+def _numeric_rows(table: pd.DataFrame, hidden: pd.Series | None) -> pd.DataFrame:
+    """The numeric share table with hidden rows as NaN (what a researcher gets)."""
+    out = table[["antal", "andel", "ki_lag", "ki_hog"]].astype(float).copy()
+    if hidden is not None:
+        rows = hidden.reindex(out.index, fill_value=False).to_numpy()
+        out.loc[rows, :] = float("nan")
+    return out
+
+
+def question_section(
+    ds, q, *, audience: str = "public", min_cell: int = 5, level: int = 3
+) -> Section:
+    """One question as a :class:`~analysis.report.section.Section` (heading, text, tables, figure)."""
     audience, min_cell = check_audience(audience), _check_min_cell(min_cell)
     qtype = str(_get(q, "type"))
-    head = render.heading(_question_label(q), level)
+    sec = Section(f"fraga-{_get(q, 'id')}", _question_label(q), level=level)
     if qtype in ("single", "org_type"):
-        body = _single_html(ds, q, audience, min_cell)
+        _single(sec, ds, q, audience, min_cell)
     elif qtype == "multi":
-        body = _multi_html(ds, q, audience, min_cell)
+        _multi(sec, ds, q, audience, min_cell)
     elif qtype == "likert":
-        body = _likert_html(ds, q, audience, min_cell)
+        _likert(sec, ds, q, audience, min_cell)
     elif qtype == "text":
-        body = _text_html(ds, q, audience, min_cell)
+        _text(sec, ds, q, audience, min_cell)
     elif qtype == "municipality":
         qid = _get(q, "id")
         fine_hidden = coarse_hidden = None
         if audience == "public" and qid in _wide(ds).columns:
             fine_hidden, coarse_hidden = _municipality_masks(ds, qid, min_cell)
-        body = render.join(
-            _distribution_html(
-                ds,
-                qid,
-                f"{_question_label(q)}: svar per kommun",
-                "Kommun",
-                audience,
-                min_cell,
-                fine_hidden,
-            ),
-            _distribution_html(
-                ds,
-                "kommungrupp",
-                "Svar per kommungrupp",
-                "Kommungrupp",
-                audience,
-                min_cell,
-                coarse_hidden,
-            ),
+        _distribution(
+            sec,
+            "per_kommun",
+            ds,
+            qid,
+            f"{_question_label(q)}: svar per kommun",
+            "Kommun",
+            audience,
+            min_cell,
+            fine_hidden,
+        )
+        _distribution(
+            sec,
+            "per_kommungrupp",
+            ds,
+            "kommungrupp",
+            "Svar per kommungrupp",
+            "Kommungrupp",
+            audience,
+            min_cell,
+            coarse_hidden,
         )
     else:
-        body = render.notice(f"Frågetypen {qtype!r} redovisas inte i översikten.")
-    return render.join(head, body)
+        sec.notice(f"Frågetypen {qtype!r} redovisas inte i översikten.")
+    return sec
+
+
+def question_html(ds, q, *, audience: str = "public", min_cell: int = 5, level: int = 3) -> str:
+    """Heading plus the type-specific content for one question (the section's HTML body)."""
+    sec = question_section(ds, q, audience=audience, min_cell=min_cell, level=level)
+    return render.join(render.heading(sec.title, level), sec.body_html())
 
 
 # --------------------------------------------------------------------------------------------
@@ -805,77 +842,157 @@ def title_html(ds, *, audience: str = "public") -> str:
     return render.join(*parts)
 
 
-def respondents_html(ds, *, audience: str = "public", min_cell: int = 5) -> str:
+def _is_census(codebook, n: int) -> bool:
+    frame = _get(codebook, "frame") or {}
+    size = frame_size(codebook)
+    return bool(_get(frame, "census")) or (size is not None and n >= size)
+
+
+def respondents_section(ds, *, audience: str = "public", min_cell: int = 5) -> Section:
     """Number of respondents and the response rate against the sample frame (when known)."""
     check_audience(audience)
+    sec = Section(
+        "svarande",
+        "Svarande och svarsfrekvens",
+        intro="Hur många som svarade, och – när enkäten har en urvalsram – hur stor andel av de "
+        "tillfrågade det är.",
+    )
     n = len(_wide(ds))
     size = frame_size(_codebook(ds))
     if size:
         rate = n / size
-        text = (
-            f"{n} av {size} tillfrågade svarade på enkäten, en svarsfrekvens på {render.percent(rate)}. "
-            "Intervallen för andelarna är korrigerade för att urvalsramen är ändlig."
-        )
-        table = pd.DataFrame(
-            {
-                "Antal": [
-                    render.fmt_number(size),
-                    render.fmt_number(n),
-                    render.fmt_number(size - n),
-                ],
-                "Andel av urvalet": ["100 %", render.percent(rate), render.percent(1 - rate)],
-            },
+        if n >= size:
+            text = (
+                f"Alla {size} tillfrågade svarade på enkäten (en totalundersökning). Andelarna "
+                "beskriver därför alla som ingår i undersökningen, utan urvalsosäkerhet."
+            )
+        else:
+            text = (
+                f"{n} av {size} tillfrågade svarade på enkäten, en svarsfrekvens på "
+                f"{render.percent(rate)}. Intervallen för andelarna är korrigerade för att "
+                "urvalsramen är ändlig."
+            )
+        data = pd.DataFrame(
+            {"antal": [size, n, size - n], "andel": [1.0, rate, 1 - rate]},
             index=pd.Index(["Tillfrågade (urvalsram)", "Svarande", "Svarade inte"], name="Grupp"),
         )
-        return render.join(
-            render.paragraph(text), render.table(table, "Svarande och svarsfrekvens")
+        display = pd.DataFrame(
+            {
+                "Antal": [render.fmt_number(v) for v in data["antal"]],
+                "Andel av urvalet": [render.percent(v) for v in data["andel"]],
+            },
+            index=data.index,
         )
-    return render.paragraph(
+        sec.key_points.append(text.split(".")[0] + ".")
+        sec.paragraph(text)
+        sec.table("svarande", display, "Svarande och svarsfrekvens", data=data)
+        return sec
+    sec.key_points.append(f"{n} svarande.")
+    sec.tables["svarande"] = pd.DataFrame(
+        {"antal": [n]}, index=pd.Index(["Svarande"], name="Grupp")
+    )
+    sec.paragraph(
         f"{n} svarande. Kodboken anger ingen urvalsram, så någon svarsfrekvens kan inte beräknas."
     )
+    return sec
 
 
-def metadata_html(ds, *, audience: str = "public", min_cell: int = 5) -> str:
+def respondents_html(ds, *, audience: str = "public", min_cell: int = 5) -> str:
+    """HTML body of :func:`respondents_section`."""
+    return respondents_section(ds, audience=audience, min_cell=min_cell).body_html()
+
+
+def metadata_section(ds, *, audience: str = "public", min_cell: int = 5) -> Section:
     """The metadata questions (who answered: municipality, organisation type, sector)."""
     audience, min_cell = check_audience(audience), _check_min_cell(min_cell)
-    parts = []
+    sec = Section(
+        "bakgrund",
+        "Vilka som svarade",
+        intro="Bakgrundsfrågorna: vilken kommun eller vilken typ av organisation de svarande "
+        "representerar.",
+    )
+    found = False
     for q in _questions(ds):
         if _get(q, "role") == "metadata":
-            parts.append(question_html(ds, q, audience=audience, min_cell=min_cell))
+            found = True
+            sub = question_section(ds, q, audience=audience, min_cell=min_cell)
+            sec.subheading(sub.title)
+            sec.tables.update({f"{_get(q, 'id')}_{k}": v for k, v in sub.tables.items()})
+            sec.figures.update({f"{_get(q, 'id')}_{k}": v for k, v in sub.figures.items()})
+            sec.blocks.extend(_renamed_blocks(sub, f"{_get(q, 'id')}_"))
     if "sektor" in _wide(ds).columns:
+        found = True
         sector_hidden = None
         if audience == "public":
             org = [q for q in _questions(ds) if str(_get(q, "type")) == "org_type"]
             if org and _get(org[0], "id") in _wide(ds).columns:
                 _, sector_hidden = _org_sector_masks(ds, org[0], min_cell)
-        parts.append(render.heading("Sektor", 3))
-        parts.append(render.paragraph("Sektorn härleds ur organisationstypen."))
-        parts.append(
-            _distribution_html(
-                ds, "sektor", "Svarande per sektor", "Sektor", audience, min_cell, sector_hidden
-            )
+        sec.subheading("Sektor")
+        sec.paragraph("Sektorn härleds ur organisationstypen.")
+        _distribution(
+            sec,
+            "sektor",
+            ds,
+            "sektor",
+            "Svarande per sektor",
+            "Sektor",
+            audience,
+            min_cell,
+            sector_hidden,
         )
-    return render.join(*parts) if parts else render.paragraph("Enkäten har inga bakgrundsfrågor.")
+    if not found:
+        sec.paragraph("Enkäten har inga bakgrundsfrågor.")
+    return sec
+
+
+def _renamed_blocks(sub: Section, prefix: str) -> list:
+    """*sub*'s blocks with figure names prefixed (figures live in the parent's dict)."""
+    out = []
+    for kind, args, kw in sub.blocks:
+        if kind == "figure":
+            args = (prefix + args[0], *args[1:])
+        out.append((kind, args, kw))
+    return out
+
+
+def metadata_html(ds, *, audience: str = "public", min_cell: int = 5) -> str:
+    """HTML body of :func:`metadata_section`."""
+    return metadata_section(ds, audience=audience, min_cell=min_cell).body_html()
+
+
+def question_sections(ds, *, audience: str = "public", min_cell: int = 5) -> list[Section]:
+    """Every non-metadata question in codebook order, one section each."""
+    audience, min_cell = check_audience(audience), _check_min_cell(min_cell)
+    return [
+        question_section(ds, q, audience=audience, min_cell=min_cell)
+        for q in _questions(ds)
+        if _get(q, "role") != "metadata"
+    ]
 
 
 def questions_html(ds, *, audience: str = "public", min_cell: int = 5) -> str:
     """Every non-metadata question in codebook order."""
-    audience, min_cell = check_audience(audience), _check_min_cell(min_cell)
     return render.join(
         *[
-            question_html(ds, q, audience=audience, min_cell=min_cell)
-            for q in _questions(ds)
-            if _get(q, "role") != "metadata"
+            render.join(render.heading(s.title, s.level), s.body_html())
+            for s in question_sections(ds, audience=audience, min_cell=min_cell)
         ]
     )
 
 
-def method_html(ds, *, audience: str = "public", min_cell: int = 5) -> str:
-    """How the numbers were computed (intervals, suppression, data provenance)."""
+def method_section(ds, *, audience: str = "public", min_cell: int = 5, policy=None) -> Section:
+    """How the numbers were computed (intervals, disclosure control, data provenance)."""
     audience, min_cell = check_audience(audience), _check_min_cell(min_cell)
+    sec = Section("om-siffrorna", "Om siffrorna")
     size = frame_size(_codebook(ds))
-    parts = [
-        render.paragraph(
+    census = size is not None and len(_wide(ds)) >= size
+    if census:
+        sec.paragraph(
+            "Alla i urvalsramen svarade, så andelarna har ingen urvalsosäkerhet och visas utan "
+            "konfidensintervall i texten; intervallen i tabellerna är därför lika med andelen."
+        )
+    else:
+        sec.paragraph(
             "Konfidensintervallen är Wilsonintervall (95 %), som fungerar bra även när antalet svar är litet"
             + (
                 f"; de är korrigerade för ändlig population eftersom urvalsramen omfattar {size} enheter."
@@ -883,25 +1000,50 @@ def method_html(ds, *, audience: str = "public", min_cell: int = 5) -> str:
                 else "."
             )
             + " Intervallen beskriver bara slumpmässig osäkerhet, inte snedvridning på grund av bortfall."
-        ),
-    ]
-    if audience == "public":
-        parts.append(
-            render.paragraph(
-                f"Antal mellan 1 och {min_cell - 1} visas inte (”–”). En andel ”k av n” redovisas när k är "
-                f"minst {min_cell}, oavsett hur många som inte gav svaret (n − k); samma regel gäller i "
-                "partnerrapporten. Där antal summeras till ett redovisat tal (antalet svar på en fråga, "
-                "grupperna i ett diagram, kommunerna i en kommungrupp, organisationstyperna i en sektor) "
-                "döljs också de värden som annars skulle göra det möjligt att räkna fram de dolda "
-                "(kompletterande undertryckning). Andelar och intervall för dolda antal visas inte heller. "
-                "Fritextsvar visas inte."
-            )
+        )
+    if policy is not None:
+        sec.paragraph(policy.describe())
+    if audience == "public" and min_cell > 1:
+        sec.paragraph(
+            f"Antal mellan 1 och {min_cell - 1} visas inte (”–”). En andel ”k av n” redovisas när k är "
+            f"minst {min_cell}, oavsett hur många som inte gav svaret (n − k); samma beslut om vad som "
+            "döljs gäller i enkätens alla rapporter. Där antal summeras till ett redovisat tal (antalet svar på en fråga, "
+            "grupperna i ett diagram, kommunerna i en kommungrupp, organisationstyperna i en sektor) "
+            "döljs också de värden som annars skulle göra det möjligt att räkna fram de dolda "
+            "(kompletterande undertryckning). Andelar och intervall för dolda antal visas inte heller. "
+            "Fritextsvar visas inte i översikten."
         )
     manifest = _get(ds, "manifest") or {}
     if manifest.get("synthetic"):
-        parts.append(
-            render.notice(
-                "Rapporten bygger på syntetiska demodata, inte på enkätens verkliga svar."
-            )
-        )
-    return render.join(*parts)
+        sec.notice("Rapporten bygger på syntetiska demodata, inte på enkätens verkliga svar.")
+    return sec
+
+
+def method_html(ds, *, audience: str = "public", min_cell: int = 5) -> str:
+    """HTML body of :func:`method_section`."""
+    return method_section(ds, audience=audience, min_cell=min_cell).body_html()
+
+
+def sections(analysis) -> list[Section]:
+    """The overview of a :class:`~analysis.surveys.analysis.SurveyAnalysis`, in reading order.
+
+    Respondents, who answered, every question (one level-3 section each, after a level-2
+    "Frågorna en och en" section) and the method notes, all under the survey's one policy.
+    """
+    ds, policy = analysis.dataset, analysis.policy
+    kw = {"audience": policy.audience, "min_cell": policy.min_cell}
+    questions = Section(
+        "fragorna",
+        "Frågorna en och en",
+        intro="Varje fråga redovisas efter sin typ: flervalsfrågor med antal och andel (med 95 % "
+        "konfidensintervall), påståenden på en skala med ett divergerande stapeldiagram "
+        "centrerat på skalans mitt, och fritextfrågor med antalet svar. Under varje diagram "
+        "finns siffrorna i tabellform.",
+    )
+    return [
+        respondents_section(ds, **kw),
+        metadata_section(ds, **kw),
+        questions,
+        *question_sections(ds, **kw),
+        method_section(ds, **kw, policy=policy),
+    ]

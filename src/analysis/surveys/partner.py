@@ -1556,3 +1556,61 @@ def method_html(inputs: Inputs, *, audience: str, min_cell: int, confidence: flo
     check_audience(audience)
     notes = method_notes(inputs, confidence=confidence, min_cell=min_cell, audience=audience)
     return render.join(*[render.paragraph(p) for p in notes])
+
+
+# --------------------------------------------------------------------------------------------
+# Sections (analysis.surveys.analysis)
+# --------------------------------------------------------------------------------------------
+def sections(analysis) -> list:
+    """The partner report's sections for a :class:`~analysis.surveys.analysis.SurveyAnalysis`."""
+    from analysis.report.section import Section
+
+    ds, policy = analysis.dataset, analysis.policy
+    conf = float(analysis.params.get("confidence", 0.95))
+    inputs = inputs_from_dataset(ds)
+    kw = {"audience": policy.audience, "min_cell": policy.min_cell}
+    spec = [
+        ("sammanfattning", "1 Sammanfattning", summary_html(inputs, **kw, confidence=conf)),
+        ("urval", "2 Urval och svarsfrekvens", response_html(inputs, **kw)),
+        (
+            "rus",
+            "3 Den regionala utvecklingsstrategin (RUS)",
+            rus_html(inputs, **kw, confidence=conf),
+        ),
+        ("iai", "4 Inkluderande, attraktiv, innovativ", likert_html(inputs, **kw, confidence=conf)),
+        (
+            "utveckling",
+            "5 Har samarbetet utvecklat verksamheten?",
+            development_html(inputs, **kw, confidence=conf),
+        ),
+        (
+            "faktorer",
+            "6 Framgångsfaktorer, utmaningar, engagemangstrappan",
+            factors_html(inputs, **kw, confidence=conf) + ladder_html(inputs, **kw),
+        ),
+        ("fritext", "7 Fritextsvar", free_text_html(inputs, audience=policy.audience)),
+        ("sektor", "8 Per sektor", sector_html(inputs, **kw)),
+        ("metod", "9 Metod och reservationer", method_html(inputs, **kw, confidence=conf)),
+    ]
+    out = []
+    for sid, title, fragment in spec:
+        s = Section(sid, title)
+        s.html(fragment)
+        out.append(s)
+    return out
+
+
+def inputs_from_dataset(ds) -> Inputs:
+    """:class:`Inputs` from a loaded :class:`~analysis.data.dataset.Dataset`."""
+    from analysis.data.reference import load_sample_frame
+
+    manifest = dict(ds.manifest or {})
+    manifest.setdefault("synthetic", bool(ds.synthetic))
+    cb = _as_dict(ds.codebook)
+    return Inputs(
+        responses=ds.wide,
+        questions=questions_from_codebook(cb),
+        manifest=dict(_as_dict(manifest)),
+        frame=load_sample_frame(),
+        codebook=cb,
+    )

@@ -1,0 +1,261 @@
+"""A report section that is both data and presentation: :class:`Section`.
+
+Every section of every report is computed by a function that returns a :class:`Section`. It
+carries the section's **data** — ``tables`` (name → pandas DataFrame with numeric columns; a cell
+hidden by disclosure control is ``NaN``), ``figures`` (name → matplotlib Figure, left open),
+``key_points`` (plain-language sentences) and ``notes`` — and an ordered list of content blocks
+that :meth:`Section._repr_html_` renders with :mod:`analysis.report.html`, exactly as the
+published report does (the report notebooks display the same object). A researcher who evaluates
+a section in JupyterLab therefore sees the report's section *and* keeps its numbers:
+
+>>> import pandas as pd
+>>> s = Section("demo", "Exempel")
+>>> s.paragraph("Elva av fjorton svarade ja.")
+>>> shown = pd.DataFrame({"antal": [11, "–"]}, index=pd.Index(["Ja", "Nej"], name="Svar"))
+>>> s.table("svar", shown, "Svar på frågan")
+>>> s.tables["svar"]["antal"].tolist()          # numbers, the hidden cell as NaN
+[11.0, nan]
+>>> html = s._repr_html_()
+>>> html.startswith('<section class="report-section" id="demo" aria-labelledby="demo-rubrik">')
+True
+>>> '<td class="num">–</td>' in html
+True
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from analysis.report import html as render
+
+__all__ = ["Section", "numeric_view", "show", "slug"]
+
+
+def show(*sections: Section) -> None:
+    """Display several sections in a notebook cell, in order."""
+    from IPython.display import HTML, display
+
+    for s in sections:
+        display(HTML(s._repr_html_()))
+
+
+def slug(text: str) -> str:
+    """An ASCII id for *text* (headings, anchors).
+
+    >>> slug("5.3 Infrastruktur – möjligheter")
+    '5-3-infrastruktur-mojligheter'
+    """
+    folded = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-") or "avsnitt"
+
+
+def numeric_view(df: pd.DataFrame | pd.Series) -> pd.DataFrame:
+    """The numbers of a display table: hidden cells (``"–"``) and other markers become ``NaN``.
+
+    Columns that hold text (labels, names) stay text; a column counts as numeric when every value
+    that is not a suppression marker parses as a number. The caller's frame is not modified.
+
+    >>> t = pd.DataFrame({"antal": [11, "–"], "grupp": ["A", "B"]})
+    >>> v = numeric_view(t)
+    >>> v["antal"].tolist(), v["grupp"].tolist()
+    ([11.0, nan], ['A', 'B'])
+    """
+    frame = df.to_frame() if isinstance(df, pd.Series) else df
+    out = frame.copy()
+    for col in out.columns:
+        values = out[col]
+        if pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+            continue
+        marked = values.map(lambda v: isinstance(v, str) and v.strip() in _MARKERS)
+        converted = pd.to_numeric(values.where(~marked), errors="coerce")
+        parsable = converted.notna() | marked | values.isna()
+        if len(values) and bool(parsable.all()):
+            out[col] = converted.astype(float)
+    return out
+
+
+_MARKERS = {render.SUPPRESSED, "", "…"}
+
+
+@dataclass(repr=False)
+class Section:
+    """One section of a report: its data and the blocks that present it.
+
+    Parameters
+    ----------
+    id : str
+        Stable identifier (also the HTML anchor), e.g. ``"rus"`` or ``"5-3"``.
+    title : str
+        The section heading as readers see it.
+    level : int
+        Heading level (2 for report sections, 3 for sub-sections).
+    intro : str
+        Fixed explanatory text shown under the heading (plain text; paragraphs separated by a
+        blank line).
+
+    Attributes
+    ----------
+    key_points : list of str
+        The section's message in plain Swedish sentences (counts, not test statistics).
+    tables : dict of str to pandas.DataFrame
+        The numbers shown in the section; hidden cells are ``NaN``.
+    figures : dict of str to matplotlib.figure.Figure
+        The figures, left open so that a researcher can restyle and redraw them.
+    notes : list of str
+        Caveats and method notes that belong to this section.
+    """
+
+    id: str
+    title: str
+    level: int = 2
+    intro: str = ""
+    key_points: list[str] = field(default_factory=list)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    figures: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    blocks: list[tuple[str, tuple, dict]] = field(default_factory=list, repr=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"Section({self.id!r}, {self.title!r}: {len(self.tables)} tabeller, "
+            f"{len(self.figures)} figurer, {len(self.key_points)} huvudbudskap)"
+        )
+
+    # ------------------------------------------------------------------ building
+    def paragraph(self, text: str) -> None:
+        """Add an escaped paragraph."""
+        if text:
+            self.blocks.append(("paragraph", (text,), {}))
+
+    def subheading(self, text: str) -> None:
+        """Add a sub-heading one level below the section's own heading."""
+        self.blocks.append(("heading", (text, min(self.level + 1, 6)), {}))
+
+    def notice(self, text: str) -> None:
+        """Add a highlighted note (for example why a table is not shown)."""
+        if text:
+            self.blocks.append(("notice", (text,), {}))
+
+    def quotes(self, texts: Iterable[object], *, caption: object = None) -> None:
+        """Add free-text quotes as block quotes."""
+        self.blocks.append(("quotes", (list(texts),), {"caption": caption}))
+
+    def bullets(self, items: Iterable[str]) -> None:
+        """Add an escaped bullet list."""
+        items = [i for i in items if i]
+        if items:
+            self.blocks.append(("bullets", (items,), {}))
+
+    def table(
+        self,
+        name: str,
+        shown: pd.DataFrame | pd.Series,
+        caption: str,
+        *,
+        data: pd.DataFrame | None = None,
+        **render_kw: Any,
+    ) -> None:
+        """Add a table: *shown* is rendered; its numbers (or *data*) go into :attr:`tables`."""
+        self.tables[name] = data.copy() if data is not None else numeric_view(shown)
+        self.blocks.append(("table", (shown, caption), render_kw))
+
+    def figure(
+        self,
+        name: str,
+        fig: Any,
+        alt: str,
+        *,
+        data: pd.DataFrame | pd.Series | None = None,
+        data_name: str | None = None,
+        **render_kw: Any,
+    ) -> None:
+        """Add a figure with alt text; its data table (if any) goes into :attr:`tables`."""
+        self.figures[name] = fig
+        if data is not None:
+            self.tables[data_name or name] = numeric_view(data)
+        self.blocks.append(("figure", (name, alt), {"data": data, **render_kw}))
+
+    def html(self, fragment: str) -> None:
+        """Add a fragment already built (and escaped) by :mod:`analysis.report.html`."""
+        if fragment:
+            self.blocks.append(("html", (fragment,), {}))
+
+    def extend(self, other: Section) -> None:
+        """Append another section's content (data and blocks) to this one."""
+        self.key_points.extend(other.key_points)
+        self.tables.update(other.tables)
+        self.figures.update(other.figures)
+        self.notes.extend(other.notes)
+        self.blocks.extend(other.blocks)
+
+    # ------------------------------------------------------------------ rendering
+    def body_html(self) -> str:
+        """The section's content without its heading."""
+        parts = [render.paragraph(p) for p in _paragraphs(self.intro)]
+        for kind, args, kw in self.blocks:
+            parts.append(_RENDERERS[kind](self, *args, **kw))
+        return render.join(*parts)
+
+    def _repr_html_(self) -> str:
+        anchor = _safe_id(self.id)
+        head = (
+            f'<h{self.level} id="{anchor}-rubrik">{render._esc(self.title)}</h{self.level}>'
+            if self.title
+            else ""
+        )
+        label = f' aria-labelledby="{anchor}-rubrik"' if self.title else ""
+        return (
+            f'<section class="report-section" id="{anchor}"{label}>'
+            + head
+            + "\n"
+            + self.body_html()
+            + "</section>"
+        )
+
+    def to_html(self) -> str:
+        """The section exactly as the report shows it (same as :meth:`_repr_html_`)."""
+        return self._repr_html_()
+
+    def summary(self) -> pd.DataFrame:
+        """What the section holds: one row per table and figure (for exploring in a notebook)."""
+        rows = [{"typ": "tabell", "namn": k, "form": str(v.shape)} for k, v in self.tables.items()]
+        rows += [{"typ": "figur", "namn": k, "form": ""} for k in self.figures]
+        return pd.DataFrame(rows, columns=["typ", "namn", "form"])
+
+
+def _safe_id(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", str(text)).strip("-") or "avsnitt"
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+
+
+def _render_table(section: Section, shown, caption, **kw) -> str:
+    return render.table(shown, caption, **kw)
+
+
+def _render_figure(section: Section, name: str, alt: str, **kw) -> str:
+    return render.figure(section.figures[name], alt, close=False, **kw)
+
+
+def _render_bullets(section: Section, items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{render._esc(i)}</li>" for i in items) + "</ul>"
+
+
+_RENDERERS: Mapping[str, Any] = {
+    "paragraph": lambda s, text: render.paragraph(text),
+    "heading": lambda s, text, level: render.heading(text, level),
+    "notice": lambda s, text: render.notice(text),
+    "quotes": lambda s, texts, caption=None: render.quotes(texts, caption=caption),
+    "bullets": _render_bullets,
+    "table": _render_table,
+    "figure": _render_figure,
+    "html": lambda s, fragment: fragment,
+}
