@@ -15,6 +15,7 @@ import yaml
 from analysis import stats
 from analysis.data.demo import load_partner_design
 from analysis.data.reference import load_sample_frame, sector_for_org_type
+from analysis.report import format as fmt
 from analysis.surveys import partner
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -154,7 +155,7 @@ def test_development_agreement_matches_statsmodels(inputs):
     ag = partner.development_agreement(inputs.responses, inputs.questions)
     assert list(ag.table.index) == ["Nej", "Ja, i viss grad", "Ja, i hög grad"]
     assert ag.kappa.kappa == pytest.approx(cohens_kappa(ag.table.to_numpy()).kappa)
-    assert ag.interpretation == stats.kappa_interpretation(ag.kappa.kappa)
+    assert ag.interpretation == fmt.kappa_interpretation(ag.kappa.kappa)
     text = partner.agreement_summary(ag)
     assert f"{ag.agree} av {ag.n}" in text and ag.interpretation in text
 
@@ -437,7 +438,7 @@ def test_rus_and_factors_html(demo, audience):
         f"Vanligast: {partner.join_names(top)} (lika många)."
     )
     assert f"de {n} svarande" in rus.alts[0]
-    assert stats.evenness_explanation(stats.evenness(counts)) in rus.get("p")
+    assert fmt.evenness_explanation(stats.evenness(counts)) in rus.get("p")
     factors = _parse(partner.factors_html(demo, audience=audience, min_cell=5, confidence=0.9))
     assert factors.get("figcaption") == [
         "Möjliggörare (framgångsfaktorer) (90 % konfidensintervall)",
@@ -509,7 +510,7 @@ def test_sector_html(inputs, audience):
     if audience == "internal":
         assert out.get("caption") == [title for title, _, _ in results]
         for _, _, res in results:
-            assert f"{res.method}: {stats.format_p(res.pvalue)} (n = {res.n})." in out.get("p")
+            assert f"{res.method}: {fmt.format_p(res.pvalue)} (n = {res.n})." in out.get("p")
         assert _small_counts(out.get("td"), 5) and notice not in out_html
         return
     # public: every demo sector table has cells 1–4, so none is shown and no p-value either
@@ -538,7 +539,7 @@ def test_sector_html_public_keeps_tables_that_need_no_suppression(inputs):
     assert mixed.get("h3") == [t for t, _, _ in results if t not in dict(shown)]
     assert len([p for p in mixed.get("p") if "(n = " in p]) == len(shown)
     for _, res in shown:
-        assert f"{res.method}: {stats.format_p(res.pvalue)} (n = {res.n})." in mixed.get("p")
+        assert f"{res.method}: {fmt.format_p(res.pvalue)} (n = {res.n})." in mixed.get("p")
     assert "–" not in mixed.get("td")
 
 

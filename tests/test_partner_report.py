@@ -9,6 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from analysis.data.reference import load_municipalities, load_sample_frame
+from analysis.report import format as fmt
 
 pytestmark = pytest.mark.slow
 
@@ -230,7 +231,6 @@ def test_public_cross_tables_need_no_suppression(public_html, sector_results):
 
 
 def test_internal_shows_every_cross_table_and_p_value(internal_html, sector_results):
-    from analysis import stats
 
     development = _section(internal_html, 5)
     sector = _section(internal_html, 8)
@@ -238,5 +238,5 @@ def test_internal_shows_every_cross_table_and_p_value(internal_html, sector_resu
     assert len(_tables(sector)) == len(sector_results)
     for title, _, res in sector_results:
         assert title in sector
-        assert f"{res.method}: {stats.format_p(res.pvalue)} (n = {res.n})." in sector
+        assert f"{res.method}: {fmt.format_p(res.pvalue)} (n = {res.n})." in sector
     assert "Tabellen visas bara i den interna versionen" not in internal_html

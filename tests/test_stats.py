@@ -15,6 +15,7 @@ from statsmodels.stats.inter_rater import cohens_kappa as sm_kappa
 from statsmodels.stats.proportion import proportion_confint
 
 from analysis import stats
+from analysis.report import format as fmt
 
 
 # ------------------------------------------------------------------ proportions
@@ -125,10 +126,10 @@ def test_share_table_columns_and_order():
 
 
 def test_formatting():
-    assert stats.format_pct(0.786) == "79 %"
-    assert stats.format_ci(0.5241, 0.9243) == "95 % KI 52–92 %"
-    assert stats.format_ci(0.5, 0.6, confidence=0.9) == "90 % KI 50–60 %"
-    assert stats.format_p(0.0004) == "p < 0,001"
+    assert fmt.format_pct(0.786) == "79 %"
+    assert fmt.format_ci(0.5241, 0.9243) == "95 % KI 52–92 %"
+    assert fmt.format_ci(0.5, 0.6, confidence=0.9) == "90 % KI 50–60 %"
+    assert fmt.format_p(0.0004) == "p < 0,001"
 
 
 # ------------------------------------------------------------------ agreement
@@ -177,7 +178,7 @@ def test_kappa_degenerate():
     r = stats.cohens_kappa([[5, 0], [0, 0]])
     assert math.isnan(r.kappa) and r.agreement == 1
     assert math.isnan(stats.cohens_kappa([[0, 0], [0, 0]]).kappa)
-    assert stats.kappa_interpretation(float("nan")) == "kan inte beräknas"
+    assert fmt.kappa_interpretation(float("nan")) == "kan inte beräknas"
 
 
 @pytest.mark.parametrize(
@@ -187,7 +188,7 @@ def test_kappa_degenerate():
      (0.81, "nästan fullständig"), (1.0, "nästan fullständig")],
 )  # fmt: skip
 def test_landis_koch(kappa, label):
-    assert stats.kappa_interpretation(kappa) == label
+    assert fmt.kappa_interpretation(kappa) == label
 
 
 # ------------------------------------------------------------------ tests
@@ -288,6 +289,6 @@ def test_evenness_small_counts_uses_monte_carlo():
 def test_evenness_edge_cases():
     assert math.isnan(stats.evenness([0, 0, 0]).pielou_j)
     assert stats.evenness([4, 0, 0]).pielou_j == 0.0
-    assert "saknas svar" in stats.evenness_explanation(stats.evenness([0, 0]))
-    text = stats.evenness_explanation(stats.evenness([20, 1, 1, 0]))
+    assert "saknas svar" in fmt.evenness_explanation(stats.evenness([0, 0]))
+    text = fmt.evenness_explanation(stats.evenness([20, 1, 1, 0]))
     assert "ojämn" in text and "sällan av slumpen" in text

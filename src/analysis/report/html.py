@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 import numbers
 import sys
 from collections.abc import Callable, Iterable, Mapping
@@ -42,11 +41,9 @@ __all__ = [
     "table",
 ]
 
-SUPPRESSED = "–"
-"""Shown in place of a suppressed or missing value (an en dash)."""
+from analysis.report.format import SUPPRESSED  # noqa: E402
 
-NBSP = "\u00a0"
-MINUS = "\u2212"
+"""Shown in place of a suppressed or missing value (an en dash)."""
 
 
 def _esc(value: object) -> str:
@@ -54,69 +51,7 @@ def _esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def _is_missing(x: object) -> bool:
-    if x is None:
-        return True
-    try:
-        return bool(isinstance(x, numbers.Real) and math.isnan(float(x)))
-    except (TypeError, ValueError):  # pragma: no cover - exotic numeric types
-        return False
-
-
-# --------------------------------------------------------------------------------------------
-# Swedish number formatting
-# --------------------------------------------------------------------------------------------
-def fmt_number(x: object, decimals: int = 0) -> str:
-    """A number in Swedish notation.
-
-    >>> fmt_number(1234567)
-    '1\\xa0234\\xa0567'
-    >>> fmt_number(3.14159, 2)
-    '3,14'
-    >>> fmt_number(-2.5, 1)
-    '−2,5'
-    >>> fmt_number(float("nan"))
-    '–'
-    """
-    if _is_missing(x):
-        return SUPPRESSED
-    if isinstance(x, str):
-        return x
-    text = f"{float(x):,.{decimals}f}" if decimals else f"{round(float(x)):,d}"
-    text = text.replace(",", NBSP).replace(".", ",")
-    return text.replace("-", MINUS)
-
-
-def percent(x: object, decimals: int = 0) -> str:
-    """A share (0–1) as a Swedish percentage.
-
-    >>> percent(0.5)
-    '50 %'
-    >>> percent(0.12345, 1)
-    '12,3 %'
-    >>> percent(None)
-    '–'
-    >>> percent("–")
-    '–'
-    """
-    if _is_missing(x):
-        return SUPPRESSED
-    if isinstance(x, str):
-        return x
-    return f"{fmt_number(100 * float(x), decimals)} %"
-
-
-def fmt_ci(low: object, high: object, decimals: int = 0) -> str:
-    """A confidence interval of shares, e.g. ``52–92 %``.
-
-    >>> fmt_ci(0.05, 0.25)
-    '5–25 %'
-    >>> fmt_ci(float("nan"), 0.3)
-    '–'
-    """
-    if _is_missing(low) or _is_missing(high) or isinstance(low, str) or isinstance(high, str):
-        return SUPPRESSED
-    return f"{fmt_number(100 * float(low), decimals)}–{fmt_number(100 * float(high), decimals)} %"
+from analysis.report.format import _is_missing, fmt_ci, fmt_number, percent  # noqa: E402
 
 
 # --------------------------------------------------------------------------------------------

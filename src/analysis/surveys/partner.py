@@ -38,6 +38,7 @@ from analysis.disclosure.suppression import (
     suppression_mask,
     table_with_margins,
 )
+from analysis.report import format as fmt
 
 __all__ = [
     "AUDIENCES",
@@ -354,7 +355,7 @@ def profile_display(profile: pd.DataFrame, *, audience: str, min_cell: int) -> p
         v if isinstance(v, str) else f"{v:+.0f}".replace("-", "−") for v in out["skillnad_pe"]
     ]
     for col in ("svarsfrekvens", "andel_urval", "andel_svarande"):
-        out[col] = [v if isinstance(v, str) else stats.format_pct(v) for v in out[col]]
+        out[col] = [v if isinstance(v, str) else fmt.format_pct(v) for v in out[col]]
     return out.rename(columns=PROFILE_LABELS)
 
 
@@ -539,7 +540,7 @@ def development_agreement(
         agree=int(np.trace(table.to_numpy())),
         n=int(table.to_numpy().sum()),
         kappa=k,
-        interpretation=stats.kappa_interpretation(k.kappa),
+        interpretation=fmt.kappa_interpretation(k.kappa),
     )
 
 
@@ -551,7 +552,7 @@ def agreement_summary(
 
     >>> t = pd.DataFrame([[5, 1], [1, 6]], index=["a", "b"], columns=["a", "b"])
     >>> k = stats.cohens_kappa(t.to_numpy())
-    >>> print(agreement_summary(Agreement(t, 11, 13, k, stats.kappa_interpretation(k.kappa))))
+    >>> print(agreement_summary(Agreement(t, 11, 13, k, fmt.kappa_interpretation(k.kappa))))
     11 av 13 svarande (85 %) gav samma svar om den egna och om regionens verksamhet. Cohens kappa, som räknar bort den överensstämmelse som slumpen skulle ge, är 0,69 (95 % KI 0,30–1,00), vilket enligt Landis och Koch är en betydande överensstämmelse.
     """
     kap = ag.kappa
@@ -567,7 +568,7 @@ def agreement_summary(
     if min_cell is not None and 0 < ag.agree < min_cell:
         share = f"Färre än {min_cell} av {ag.n} svarande"
     else:
-        pct = stats.format_pct(ag.agree / ag.n) if ag.n else "–"
+        pct = fmt.format_pct(ag.agree / ag.n) if ag.n else "–"
         share = f"{ag.agree} av {ag.n} svarande ({pct})"
     return f"{share} gav samma svar om den egna och om regionens verksamhet. {kap_text}"
 
@@ -948,7 +949,7 @@ def _share_phrase(
     if min_cell is not None and 0 < k < min_cell:
         return f"färre än {min_cell} av {n} {unit}"
     p, lo, hi = stats.proportion_ci(k, n, confidence=confidence, population=population)
-    return f"{k} av {n} {unit} ({stats.format_pct(p)}, {stats.format_ci(lo, hi, confidence)})"
+    return f"{k} av {n} {unit} ({fmt.format_pct(p)}, {fmt.format_ci(lo, hi, confidence)})"
 
 
 def summary_sentences(
@@ -964,7 +965,7 @@ def summary_sentences(
     rate = response_rate(n, size)
     out = [
         f"{n} av {size} tillfrågade organisationer svarade på enkäten, en svarsfrekvens på "
-        f"{stats.format_pct(rate['andel'])}. Med så få svar är varje andel osäker; intervallen "
+        f"{fmt.format_pct(rate['andel'])}. Med så få svar är varje andel osäker; intervallen "
         "nedan visar hur osäker."
     ]
     pos = likert_positive_table(r, q, population=size, confidence=confidence)
@@ -989,7 +990,7 @@ def summary_sentences(
     if not math.isnan(test.pvalue):
         verdict = "skiljer sig inte säkert åt" if test.pvalue >= 0.05 else "skiljer sig åt"
         out.append(
-            f"De tre bedömningarna {verdict} ({test.method}, {stats.format_p(test.pvalue)}, "
+            f"De tre bedömningarna {verdict} ({test.method}, {fmt.format_p(test.pvalue)}, "
             f"n = {test.n})."
         )
     counts, n3 = multi_counts(r, q["q3"])
@@ -1044,7 +1045,7 @@ def method_notes(
         f"för ändlig population. Wilsons intervall har nära utlovad täckning även när antalet svar "
         "är litet och hamnar aldrig utanför 0–100 %, till skillnad från det vanliga "
         "normalapproximerade intervallet. Svaren kommer från en liten, känd grupp – "
-        f"{n} av de {size} inbjudna organisationerna ({stats.format_pct(n / size)}) – så "
+        f"{n} av de {size} inbjudna organisationerna ({fmt.format_pct(n / size)}) – så "
         "osäkerheten är mindre än om de kommit från en oändligt stor population; korrektionen "
         "(effektiv urvalsstorlek "
         "n / fpc², fpc² = (N − n)/(N − 1), Korn & Graubard 1998) tar hänsyn till det. "
@@ -1160,7 +1161,7 @@ def response_rate_sentence(n_respondents: int, frame_size: int) -> str:
     rate = response_rate(n_respondents, frame_size)
     return (
         f"{n_respondents} av {frame_size} tillfrågade organisationer svarade, en svarsfrekvens "
-        f"på {stats.format_pct(rate['andel'])}. Svarsfrekvensen är ett faktum om just den här "
+        f"på {fmt.format_pct(rate['andel'])}. Svarsfrekvensen är ett faktum om just den här "
         "enkäten och har därför inget konfidensintervall."
     )
 
@@ -1263,7 +1264,7 @@ def rus_html(inputs: Inputs, *, audience: str, min_cell: int, confidence: float 
             ),
             confidence=confidence,
         ),
-        render.paragraph(stats.evenness_explanation(stats.evenness(counts))),
+        render.paragraph(fmt.evenness_explanation(stats.evenness(counts))),
         render.paragraph(
             "Eftersom en svarande kan nämna flera delar är svaren inte helt oberoende av "
             "varandra; testet ska läsas som en fingervisning."
@@ -1306,8 +1307,8 @@ def likert_test_sentence(results: Mapping[str, stats.TestResult]) -> str:
     fr, cq = results["friedman"], results["cochran"]
     text = (
         f"Skiljer sig bedömningarna åt? {fr.n} svarande tog ställning till alla tre "
-        f"påståendena. {fr.method}: {stats.format_p(fr.pvalue)}; Cochrans Q för andelen som "
-        f"instämmer: {stats.format_p(cq.pvalue)}. "
+        f"påståendena. {fr.method}: {fmt.format_p(fr.pvalue)}; Cochrans Q för andelen som "
+        f"instämmer: {fmt.format_p(cq.pvalue)}. "
     )
     pvalues = [p for p in (fr.pvalue, cq.pvalue) if p is not None and not math.isnan(p)]
     if not pvalues:
@@ -1534,7 +1535,7 @@ def sector_html(inputs: Inputs, *, audience: str, min_cell: int) -> str:
             shown = count_table(table, audience=audience, min_cell=min_cell)
             parts.append(render.table(shown, title))
             parts.append(
-                render.paragraph(f"{res.method}: {stats.format_p(res.pvalue)} (n = {res.n}).")
+                render.paragraph(f"{res.method}: {fmt.format_p(res.pvalue)} (n = {res.n}).")
             )
         else:
             parts.append(render.heading(title, 3))
