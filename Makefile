@@ -51,13 +51,13 @@ bench: data ## Print benchmark figures (ingest, reports vs floor, text coding, P
 lint: $(STAMP) ## ruff lint + format check, and notebooks without outputs
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/ruff format --check src tests
-	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
+	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb notebooks/exploratory/*.ipynb
 
 .PHONY: format
 format: $(STAMP) ## ruff format + strip notebook outputs
 	$(VENV)/bin/ruff check --fix src tests
 	$(VENV)/bin/ruff format src tests
-	$(VENV)/bin/nbstripout notebooks/*.ipynb
+	$(VENV)/bin/nbstripout notebooks/*.ipynb notebooks/exploratory/*.ipynb
 
 .PHONY: lab
 lab: $(STAMP) ## Start JupyterLab with the project's kernel (start with notebooks/exploratory/)
