@@ -30,7 +30,7 @@ loop over answers.
 >>> coded = code_texts(["Järnvägarna och elnätet behöver byggas ut.",
 ...                     "Kulturen och fritiden fungerar bra."], load_themes())
 >>> themes_found(coded).tolist()
-['hallbar_omstallning;trafikinfrastruktur', '']
+['hallbar_omstallning;infra_energi;infra_transport;trafikinfrastruktur', '']
 """
 
 from __future__ import annotations

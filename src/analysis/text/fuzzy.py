@@ -15,7 +15,7 @@ answers):
   (every word with one letter deleted), then the distance is verified.
 
 >>> fold("Kompetensförsörjning på väg")
-'kompetensforsorjning pa vag'
+'Kompetensforsorjning pa vag'
 >>> damerau1("klimatanpasning", "klimatanpassning"), damerau1("planering", "planerare")
 (True, False)
 >>> idx = TypoIndex(["klimatanpassning", "socialtjänst"])

@@ -272,7 +272,7 @@ def parse_themes(data: object, file: str = "<themes>") -> ThemeCodebook:
     ...     file="t.yaml")
     Traceback (most recent call last):
     ...
-    analysis.errors.ConfigError: t.yaml: tema 'a': okända nycklar: colour. Tillåtna: definition, examples, exclude, id, include, label, parent, priority_area, questions.
+    analysis.errors.ConfigError: t.yaml: tema 'a': okända nycklar: colour. Tillåtna: counterexamples, definition, examples, exclude, id, include, label, parent, priority_area, prompted, prompted_questions, questions, senses, weak.
     """
     if not isinstance(data, Mapping):
         raise ConfigError(f"{file}: filen måste vara en YAML-mappning med 'version' och 'themes'.")
