@@ -239,3 +239,79 @@ def evaluate_corpus(
     return evaluate(coded, labels_to_frame(gold["themes"].tolist(), coder.ids), coder.ids)
 
 
+
+
+def krippendorff_alpha_binary(*coders: Sequence[int]) -> float:
+    """Krippendorff's alpha (nominal) of two or more 0/1 coders on the same units.
+
+    Uses the :mod:`krippendorff` package; ``nan`` when the data leave no variation.
+
+    >>> round(krippendorff_alpha_binary([1, 1, 0, 0, 1], [1, 0, 0, 0, 1]), 4)
+    0.64
+    """
+    import krippendorff
+
+    data = np.asarray([np.asarray(c, dtype=float) for c in coders])
+    if data.size == 0 or len(np.unique(data[~np.isnan(data)])) < 2:
+        return float("nan")
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+
+
+def human_agreement(
+    labels_a: Sequence[Iterable[str] | str | None],
+    labels_b: Sequence[Iterable[str] | str | None],
+    theme_ids: Sequence[str],
+) -> pd.DataFrame:
+    """Agreement between two human coders per theme, plus a ``micro`` row.
+
+    Parameters
+    ----------
+    labels_a, labels_b : sequences of label lists or ``;``-joined strings
+        The two coders' labels for the same answers, in the same order.
+    theme_ids : sequence of str
+        The themes to compare.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by theme: ``n``, ``a_n``, ``b_n``, ``agreement_pct``, ``kappa`` (Cohen) and
+        ``alpha`` (Krippendorff, nominal); the ``micro`` row pools all theme decisions, and
+        ``exact_set_pct`` (same label set) is on every row of that row only.
+
+    >>> human_agreement(["a", "a;b", ""], ["a", "b", ""], ["a", "b"])[["a_n", "b_n"]].to_dict("index")["a"]
+    {'a_n': 2, 'b_n': 1}
+    """
+    ids = list(theme_ids)
+    a = labels_to_frame(list(labels_a), ids)
+    b = labels_to_frame(list(labels_b), ids)
+    if len(a) != len(b):
+        raise ValueError(f"coder A has {len(a)} rows but coder B has {len(b)}")
+    rows = []
+    for t in ids:
+        x, y = a[t].to_numpy(dtype=int), b[t].to_numpy(dtype=int)
+        rows.append(
+            {
+                "theme": t,
+                "n": len(x),
+                "a_n": int(x.sum()),
+                "b_n": int(y.sum()),
+                "agreement_pct": float(100 * np.mean(x == y)) if len(x) else float("nan"),
+                "kappa": cohens_kappa_binary(x, y),
+                "alpha": krippendorff_alpha_binary(x, y),
+            }
+        )
+    res = pd.DataFrame(rows).set_index("theme")
+    x, y = a[ids].to_numpy().ravel(), b[ids].to_numpy().ravel()
+    res.loc["micro"] = {
+        "n": len(a),
+        "a_n": int(x.sum()),
+        "b_n": int(y.sum()),
+        "agreement_pct": float(100 * np.mean(x == y)) if len(x) else float("nan"),
+        "kappa": cohens_kappa_binary(x, y),
+        "alpha": krippendorff_alpha_binary(x, y),
+    }
+    res["exact_set_pct"] = np.nan
+    res.loc["micro", "exact_set_pct"] = float(100 * np.mean((a.to_numpy() == b.to_numpy()).all(1)))
+    for c in ("n", "a_n", "b_n"):
+        res[c] = res[c].astype(int)
+    return res

@@ -376,16 +376,22 @@ class Coder:
         slot_freq = np.asarray(self._slot_sparse().T @ freq).ravel()
         n = len(codes)
         includes, masked = [], {}
+        anchors = [int(np.argmin(slot_freq[slots])) for _, _, slots, _ in self._phrases]
+        anchor_slots = sorted(
+            {slots[j] for (_, _, slots, _), j in zip(self._phrases, anchors, strict=True)}
+        )
+        sh = self._slot_sparse()
+        is_anchor = np.asarray(sh[:, anchor_slots].sum(axis=1)).ravel() > 0
+        cand = np.flatnonzero(valid & is_anchor[np.where(valid, codes, 0)])
+        cand_codes = codes[cand]
         by_slot: dict[int, np.ndarray] = {}
-        for lab, is_exc, slots, _ in self._phrases:
+        for (lab, is_exc, slots, _), j in zip(self._phrases, anchors, strict=True):
             m = len(slots)
-            j = int(np.argmin(slot_freq[slots]))
             if slot_freq[slots[j]] == 0:
                 continue
             a = slots[j]
             if a not in by_slot:
-                cand = np.flatnonzero(valid)
-                by_slot[a] = cand[self._slot_hits[codes[cand], a]]
+                by_slot[a] = cand[self._slot_hits[cand_codes, a]]
             starts = by_slot[a] - j
             starts = starts[(starts >= 0) & (starts <= n - m)]
             for i, s_id in enumerate(slots):
