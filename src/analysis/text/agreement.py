@@ -239,8 +239,6 @@ def evaluate_corpus(
     return evaluate(coded, labels_to_frame(gold["themes"].tolist(), coder.ids), coder.ids)
 
 
-
-
 def krippendorff_alpha_binary(*coders: Sequence[int]) -> float:
     """Krippendorff's alpha (nominal) of two or more 0/1 coders on the same units.
 

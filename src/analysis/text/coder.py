@@ -317,9 +317,11 @@ class Coder:
         ans_starts = np.concatenate([[0], np.flatnonzero(is_sep)])
         if self._rules:
             C = np.bitwise_or.reduceat(P, cstarts, axis=0)
-            A = np.bitwise_or.reduceat(P, ans_starts, axis=0) if any(
-                r[4] == "answer" for r in self._rules
-            ) else None
+            A = (
+                np.bitwise_or.reduceat(P, ans_starts, axis=0)
+                if any(r[4] == "answer" for r in self._rules)
+                else None
+            )
             answer = np.cumsum(is_sep) if A is not None else None
             for k, r, un, rq, scope in self._rules:
                 trig = self._bit(P, r)

@@ -51,10 +51,12 @@ def manual_html(themes: ThemeCodebook | str | Path | None = None) -> str:
     w('<meta name="viewport" content="width=device-width, initial-scale=1">\n')
     w(f"<title>Kodningsmanual – temakodbok version {escape(cb.version)}</title>\n")
     w(f"<style>{_CSS}</style>\n</head>\n<body>\n")
-    w('<header><h1>Kodningsmanual för fritextsvaren</h1>\n')
+    w("<header><h1>Kodningsmanual för fritextsvaren</h1>\n")
     w(f"<p>Temakodbok version <strong>{escape(cb.version)}</strong>. {escape(cb.description)}</p>")
-    w("<p>Manualen är genererad ur kodboken (<code>themes.yaml</code>) och beskriver exakt de "
-      "regler som den automatiska kodningen följer.</p></header>\n")
+    w(
+        "<p>Manualen är genererad ur kodboken (<code>themes.yaml</code>) och beskriver exakt de "
+        "regler som den automatiska kodningen följer.</p></header>\n"
+    )
     w('<nav aria-labelledby="toc"><h2 id="toc">Innehåll</h2><ol>')
     w('<li><a href="#lasning">Hur ett svar läses</a></li>')
     w('<li><a href="#teman">Teman</a><ol>')
@@ -64,26 +66,38 @@ def manual_html(themes: ThemeCodebook | str | Path | None = None) -> str:
     w('<li><a href="#hallningar">Hållningar (fråga 13)</a></li></ol></nav>\n<main>\n')
     sc, ev = cb.scope, cb.evidence
     w('<section aria-labelledby="lasning"><h2 id="lasning">Hur ett svar läses</h2>')
-    w("<p>Ett tema kodas när svaret uttrycker ett behov, en utmaning, en prioritering, en önskan "
-      "eller en möjlighet inom temat – inte när temat bara nämns för att det fungerar bra, inte "
-      "behövs eller inte prioriteras.</p><ol>")
-    w("<li>Svaret delas i satser vid punkt, frågetecken, utropstecken, semikolon, kolon, "
-      f"radbrytning och orden {escape(', '.join(sc.contrast) or '–')}.</li>")
-    w("<li>En sats med ett <strong>avfärdande</strong> och inget <strong>behov</strong> kodas "
-      "inte. Satsen efter <em>men</em> vinner: ett behov där återupplivar satsen före (”gott om "
-      "el men nätet räcker inte”), ett avfärdande där stryker satsen före – om satsen efter inte "
-      "nämner något eget tema.</li>")
+    w(
+        "<p>Ett tema kodas när svaret uttrycker ett behov, en utmaning, en prioritering, en önskan "
+        "eller en möjlighet inom temat – inte när temat bara nämns för att det fungerar bra, inte "
+        "behövs eller inte prioriteras.</p><ol>"
+    )
+    w(
+        "<li>Svaret delas i satser vid punkt, frågetecken, utropstecken, semikolon, kolon, "
+        f"radbrytning och orden {escape(', '.join(sc.contrast) or '–')}.</li>"
+    )
+    w(
+        "<li>En sats med ett <strong>avfärdande</strong> och inget <strong>behov</strong> kodas "
+        "inte. Satsen efter <em>men</em> vinner: ett behov där återupplivar satsen före (”gott om "
+        "el men nätet räcker inte”), ett avfärdande där stryker satsen före – om satsen efter inte "
+        "nämner något eget tema.</li>"
+    )
     w("<li>Betydelseregler avgör ord med flera betydelser (se varje tema).</li>")
-    w(f"<li>Svaga termer räcker bara vid minst {ev.weak_min_hits} träffar eller i ett kort svar "
-      f"(högst {ev.short_answer_tokens} ord).</li>")
-    w("<li>Stavning: saknade prickar (å, ä, ö) och ett skrivfel i långa ord (minst 8 bokstäver) "
-      "tolereras, men aldrig när ordet är ett annat svenskt ord.</li></ol>")
+    w(
+        f"<li>Svaga termer räcker bara vid minst {ev.weak_min_hits} träffar eller i ett kort svar "
+        f"(högst {ev.short_answer_tokens} ord).</li>"
+    )
+    w(
+        "<li>Stavning: saknade prickar (å, ä, ö) och ett skrivfel i långa ord (minst 8 bokstäver) "
+        "tolereras, men aldrig när ordet är ett annat svenskt ord.</li></ol>"
+    )
     w("<h3>Avfärdande uttryck</h3><p>" + _terms(sc.dismiss) + "</p>")
     w("<h3>Behovsuttryck</h3><p>" + _terms(sc.need) + "</p></section>\n")
     w('<section aria-labelledby="teman"><h2 id="teman">Teman</h2>')
     for t in cb.themes:
-        w(f'<section aria-labelledby="tema-{t.id}"><h3 id="tema-{t.id}">{escape(t.label)} '
-          f"<code>{escape(t.id)}</code></h3>")
+        w(
+            f'<section aria-labelledby="tema-{t.id}"><h3 id="tema-{t.id}">{escape(t.label)} '
+            f"<code>{escape(t.id)}</code></h3>"
+        )
         facts = []
         if t.priority_area:
             facts.append("ett av de nio prioriterade områdena (avsnitt 5.7)")
@@ -99,41 +113,53 @@ def manual_html(themes: ThemeCodebook | str | Path | None = None) -> str:
             )
         w(f"<p>{escape(t.definition)}</p>")
         if facts:
-            w("<p class=\"note\">" + "; ".join(facts) + ".</p>")
+            w('<p class="note">' + "; ".join(facts) + ".</p>")
         w('<table><caption class="note">Termer för ' + escape(t.label) + "</caption>")
         w('<tr><th scope="row">Inkludera</th><td>' + _terms(t.include) + "</td></tr>")
         w('<tr><th scope="row">Svaga termer</th><td>' + _terms(t.weak) + "</td></tr>")
         w('<tr><th scope="row">Exkludera</th><td>' + _terms(t.exclude) + "</td></tr></table>")
         if t.senses:
-            w('<table><caption class="note">Betydelseregler</caption><tr><th scope="col">'
-              'Termer</th><th scope="col">Räknas inte om</th><th scope="col">Kräver</th>'
-              '<th scope="col">Omfång</th><th scope="col">Varför</th></tr>')
+            w(
+                '<table><caption class="note">Betydelseregler</caption><tr><th scope="col">'
+                'Termer</th><th scope="col">Räknas inte om</th><th scope="col">Kräver</th>'
+                '<th scope="col">Omfång</th><th scope="col">Varför</th></tr>'
+            )
             for r in t.senses:
                 scope = "satsen" if r.scope == "clause" else "hela svaret"
-                w(f"<tr><td>{_terms(r.terms)}</td><td>{_terms(r.unless)}</td>"
-                  f"<td>{_terms(r.requires)}</td><td>{scope}</td><td>{escape(r.note)}</td></tr>")
+                w(
+                    f"<tr><td>{_terms(r.terms)}</td><td>{_terms(r.unless)}</td>"
+                    f"<td>{_terms(r.requires)}</td><td>{scope}</td><td>{escape(r.note)}</td></tr>"
+                )
             w("</table>")
         w("<h4>Exempel</h4>" + _list(t.examples))
         if t.counterexamples:
             w("<h4>Motexempel (kodas inte)</h4>" + _list(t.counterexamples))
         w("</section>\n")
     w("</section>\n")
-    w('<section aria-labelledby="forkortningar"><h2 id="forkortningar">Förkortningar och '
-      'egennamn</h2><table><tr><th scope="col">Namn</th><th scope="col">Betyder</th>'
-      '<th scope="col">Teman</th></tr>')
+    w(
+        '<section aria-labelledby="forkortningar"><h2 id="forkortningar">Förkortningar och '
+        'egennamn</h2><table><tr><th scope="col">Namn</th><th scope="col">Betyder</th>'
+        '<th scope="col">Teman</th></tr>'
+    )
     for e in cb.lexicon:
         themes_txt = ", ".join(e.themes) or "inget tema i sig – koda efter ämnet"
-        w(f"<tr><td>{escape(e.name)}</td><td>{escape(e.expansion)}</td>"
-          f"<td>{escape(themes_txt)}</td></tr>")
+        w(
+            f"<tr><td>{escape(e.name)}</td><td>{escape(e.expansion)}</td>"
+            f"<td>{escape(themes_txt)}</td></tr>"
+        )
     w("</table></section>\n")
     w('<section aria-labelledby="hallningar"><h2 id="hallningar">Hållningar</h2>')
     for st in cb.stances:
-        w(f"<h3>Fråga {escape(st.question.lstrip('q'))}</h3><p>Hållningarna prövas i ordning; "
-          "den första med ett uttryck i svaret gäller.</p><table><tr><th scope=\"col\">Hållning"
-          '</th><th scope="col">Definition</th><th scope="col">Uttryck</th></tr>')
+        w(
+            f"<h3>Fråga {escape(st.question.lstrip('q'))}</h3><p>Hållningarna prövas i ordning; "
+            'den första med ett uttryck i svaret gäller.</p><table><tr><th scope="col">Hållning'
+            '</th><th scope="col">Definition</th><th scope="col">Uttryck</th></tr>'
+        )
         for lab in st.labels:
-            w(f"<tr><td>{escape(lab.label)} <code>{escape(lab.id)}</code></td>"
-              f"<td>{escape(lab.definition)}</td><td>{_terms(lab.include)}</td></tr>")
+            w(
+                f"<tr><td>{escape(lab.label)} <code>{escape(lab.id)}</code></td>"
+                f"<td>{escape(lab.definition)}</td><td>{_terms(lab.include)}</td></tr>"
+            )
         w("</table>")
     w("</section>\n</main>\n</body>\n</html>\n")
     return "".join(out)

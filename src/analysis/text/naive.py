@@ -70,7 +70,7 @@ def _hits(toks, include, exclude) -> list[bool]:
                 if _term_at(toks, i, t):
                     masked.update(range(i, i + len(t.words)))
     out = []
-    for i, tok in enumerate(toks):
+    for i in range(len(toks)):
         single = (
             i not in masked
             and any(_term_at(toks, i, t) for t in include if not t.is_phrase)

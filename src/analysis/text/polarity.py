@@ -30,11 +30,16 @@ from collections.abc import Sequence
 
 from analysis.text.normalise import tokenize, word_matches
 
-OPPORTUNITY_EXACT: frozenset[str] = frozenset(
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+OPPORTUNITY_EXACT: frozenset[str] = _words(
     """bra god goda gott stark starka starkt fin fina positiv positivt positiva gynnsam
     gynnsamt gynnsamma växande välfungerande attraktiv attraktivt attraktiva framkant
     utbyggt utbyggd utbyggda väl nöjd nöjda tillräcklig tillräckligt tillräckliga räcker
-    fungerar funkar stort stora intresse""".split()
+    fungerar funkar stort stora intresse"""
 )
 """Opportunity cues matched as whole tokens."""
 
@@ -50,13 +55,13 @@ OPPORTUNITY_STEMS: tuple[str, ...] = (
 )
 """Opportunity cues matched as words or compound parts (``möjligheterna``, ``energiöverskott``)."""
 
-CHALLENGE_EXACT: frozenset[str] = frozenset(
+CHALLENGE_EXACT: frozenset[str] = _words(
     """svårt svår svåra svårare saknas saknar saknade låg låga lågt otillräcklig
     otillräckligt otillräckliga bristfällig bristfälligt bristfälliga föråldrat föråldrad
     föråldrade eftersatt eftersatta kostsam kostsamt kostsamma dyr dyrt dyra långsam
     långsamt långsamma långa långdragna oro risk risker hindrar hindra begränsar
     begränsad begränsade begränsat ansträngt ansträngd akut akuta sårbar sårbart kostar
-    dyrare behov behöver dålig dåligt dåliga sämre usel usla""".split()
+    dyrare behov behöver dålig dåligt dåliga sämre usel usla"""
 )
 """Challenge cues matched as whole tokens."""
 

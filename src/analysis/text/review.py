@@ -261,7 +261,6 @@ def apply_verified(
     return out
 
 
-
 # -- processed survey helpers (for the report notebook and the review export) -------------------
 def survey_text_answers(
     survey: str = "municipality_2023", processed: str | Path | None = None

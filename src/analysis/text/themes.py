@@ -223,7 +223,9 @@ class ThemeCodebook:
         """A codebook with only the given themes (in the given order)."""
         keep = set(ids)
         lex = tuple(
-            LexiconEntry(e.name, e.term, e.expansion, tuple(t for t in e.themes if t in keep), e.kind)
+            LexiconEntry(
+                e.name, e.term, e.expansion, tuple(t for t in e.themes if t in keep), e.kind
+            )
             for e in self.lexicon
         )
         return ThemeCodebook(
@@ -464,9 +466,7 @@ def _lexicon(data: Mapping, file: str, ids: set[str]) -> tuple[LexiconEntry, ...
             themes = _strings(e.get("themes"), file, e["name"], "themes")
             bad = [t for t in themes if t not in ids]
             if bad:
-                raise ConfigError(
-                    f"{file}: {key} {e['name']!r}: okända tema-id: {', '.join(bad)}."
-                )
+                raise ConfigError(f"{file}: {key} {e['name']!r}: okända tema-id: {', '.join(bad)}.")
             (term,) = _terms([e["term"]], file, e["name"], "term")
             out.append(LexiconEntry(e["name"], term, str(e.get("expansion") or ""), themes, kind))
     return tuple(out)
@@ -490,7 +490,10 @@ def _stances(raw: object, file: str) -> tuple[StanceCodebook, ...]:
                 raise ConfigError(f"{file}: hållning {lab['id']!r}: 'include' saknar termer.")
             labels.append(
                 StanceLabel(
-                    lab["id"], str(lab.get("label") or lab["id"]), str(lab.get("definition") or ""), inc
+                    lab["id"],
+                    str(lab.get("label") or lab["id"]),
+                    str(lab.get("definition") or ""),
+                    inc,
                 )
             )
         if not labels:
