@@ -52,7 +52,13 @@ from analysis.text.themes import ThemeCodebook, load_themes
 _SEP = "\x01"
 _SEP_ID = -2
 _PUNCT = ".!?;:\n•·"
-_CHUNK_RE = re.compile(TOKEN_RE.pattern + "|[" + re.escape(_PUNCT) + "]|" + _SEP)
+#: Commas and dashes: clause boundaries only between two clauses with a verb each (see Scope).
+_COMMA = ",–—-"
+_CHUNK_RE = re.compile(
+    TOKEN_RE.pattern + "|[" + re.escape(_PUNCT + ",–—") + "]|(?<= )-(?= )|" + _SEP
+)
+# token kinds
+_WORD, _STOP, _CONTRAST, _COMMA_K, _CORRECTIVE = 0, 1, 2, 3, 4
 _CHUNK = 50_000
 _W = 62  # label bits per int64 word
 
@@ -91,6 +97,7 @@ class Coder:
                 lex[t].append(e.term)
             self._expansion[e.term.text] = e.expansion
         self._weak: list[tuple[int, int]] = []  # (theme idx, weak label)
+        self._tele: list[tuple[int, int]] = []  # (theme idx, telegraphic label)
         self._rules: list[tuple[int, int, int | None, int | None, str]] = []
         for k, th in enumerate(themes.themes):
             for term in (*th.include, *lex[th.id]):
@@ -103,6 +110,13 @@ class Coder:
                     self._add_term(w, term, False)
                 for term in exc:
                     self._add_term(w, term, True)
+            if th.telegraphic:
+                g = self._new_label(f"G:{th.id}")
+                self._tele.append((k, g))
+                for term in th.telegraphic:
+                    self._add_term(g, term, False)
+                for term in exc:
+                    self._add_term(g, term, True)
             for r_no, rule in enumerate(th.senses):
                 r = self._new_label(f"R:{th.id}:{r_no}")
                 for term in rule.terms:
@@ -127,12 +141,22 @@ class Coder:
                 self._add_term(self._need, term, True)  # "inget behov" is no need
         for term in sc.need:
             self._add_term(self._need, term, False)
+        self._verb = self._new_label("C:verb") if sc.verbs else None
+        for term in sc.verbs:
+            self._add_term(self._verb, term, False)
+        self._neg = self._new_label("C:negation") if sc.negation and sc.corrective else None
+        if self._neg is not None:
+            for term in sc.negation:
+                self._add_term(self._neg, term, False)
+            for term in sc.negation_exclude:
+                self._add_term(self._neg, term, True)
         self._contrast = frozenset(sc.contrast)
+        self._corrective = frozenset(sc.corrective)
         self.n_labels = len(self.labels)
         self.K = max(1, -(-self.n_labels // _W))
-        # theme bits that dismissal clears (theme labels and weak labels)
+        # theme bits that dismissal clears (theme, weak and telegraphic labels)
         self._theme_mask = np.zeros(self.K, dtype=np.int64)
-        for lab in [*range(n_t), *(w for _, w in self._weak)]:
+        for lab in [*range(n_t), *(w for _, w in self._weak), *(g for _, g in self._tele)]:
             self._theme_mask[lab // _W] |= np.int64(1) << (lab % _W)
         self._typo = TypoIndex(w for w, _ in self._slot_words)
         self._typo_slots: dict[str, list[int]] = {}
@@ -236,12 +260,19 @@ class Coder:
         for w in range(self.K):
             blk = eff[:, w * _W : (w + 1) * _W].astype(np.int64)
             packed[:, w] = blk @ (np.int64(1) << np.arange(blk.shape[1], dtype=np.int64))
-        kind = np.array(
-            [1 if t in _PUNCT else 2 if t in self._contrast else 0 for t in new], dtype=np.int8
-        )
+        kind = np.array([self._token_kind(t) for t in new], dtype=np.int8)
         self._packed = np.vstack([self._packed, packed])
         self._kind = np.concatenate([self._kind, kind])
         self._slot_hits = np.vstack([self._slot_hits, hits])
+
+    def _token_kind(self, t: str) -> int:
+        if t in _PUNCT:
+            return _STOP
+        if t in _COMMA:
+            return _COMMA_K
+        if t in self._corrective:
+            return _CORRECTIVE
+        return _CONTRAST if t in self._contrast else _WORD
 
     # -- coding -----------------------------------------------------------------------------
     def code(self, texts: Sequence[str], questions=None) -> np.ndarray:
@@ -310,7 +341,10 @@ class Coder:
                         phr_spans[(s, lab)] = max(phr_spans.get((s, lab), 1), m)
         is_sep = codes == _SEP_ID
         kind = np.where(valid, self._kind[safe], 0)
-        bound = is_sep | (kind > 0)
+        bound = is_sep | ((kind > 0) & (kind != _COMMA_K))
+        comma = kind == _COMMA_K
+        if self._verb is not None and comma.any():
+            bound |= self._comma_bounds(P, bound, comma, is_sep | (kind == _STOP))
         cl_start = np.r_[True, bound[1:]]
         cstarts = np.flatnonzero(cl_start)
         clause = np.cumsum(cl_start) - 1
@@ -339,10 +373,13 @@ class Coder:
             dis = self._bit(C, self._dismiss)
             need = self._bit(C, self._need) if self._need is not None else np.zeros_like(dis)
             supp = dis & ~need
+            nxt_kind = np.r_[kind[cstarts[1:]], _WORD]
+            if self._neg is not None:
+                # "inte X utan Y": the negated clause before a corrective word codes nothing
+                supp |= self._bit(C, self._neg) & ~need & (nxt_kind == _CORRECTIVE)
             if supp.any():
                 has_theme = (C & self._theme_mask[None, :]).any(axis=1)
-                contrast_next = np.zeros_like(supp)
-                contrast_next[:-1] = kind[cstarts[1:]] == 2
+                contrast_next = (nxt_kind == _CONTRAST) | (nxt_kind == _CORRECTIVE)
                 # the clause after "men" wins (G3): its need revives a dismissed clause, its
                 # dismissal cancels the clause before — when it names no theme of its own
                 nxt_need = np.r_[need[1:], False]
@@ -351,23 +388,62 @@ class Coder:
                 carry = contrast_next & nxt_need & ~nxt_theme
                 back = contrast_next & nxt_supp & ~nxt_theme & has_theme
                 supp = (supp & ~carry) | back
+                # an asyndetic continuation ("…, vi har inflyttning") of a dismissed clause is
+                # dismissed too unless it states a need or a negation of its own
+                quiet = ~need
+                if self._neg is not None:
+                    quiet &= ~self._bit(C, self._neg)
+                comma_start = kind[cstarts] == _COMMA_K
+                # "X, det har blivit bättre": a dismissive continuation without a theme of its
+                # own dismisses the clause before it, unless that clause states a need
+                nxt_comma = np.r_[comma_start[1:], False]
+                supp = supp | (nxt_comma & nxt_supp & ~nxt_theme & has_theme & ~need)
+                supp = _inherit(supp, comma_start & quiet)
                 P[supp[clause]] &= ~self._theme_mask[None, :]
         A = np.bitwise_or.reduceat(P, ans_starts, axis=0)
         out = np.zeros((n, n_t), dtype=np.int8)
         for k in range(n_t):
             out[:, k] = self._bit(A, k)
-        if self._weak:
+        if self._weak or self._tele:
             ev = self.themes.evidence
             words = np.add.reduceat((kind == 0) & valid, ans_starts).astype(np.int64)
+            short = words <= ev.short_answer_tokens
             for k, w in self._weak:
                 cnt = np.add.reduceat(self._bit(P, w).astype(np.int64), ans_starts)
-                ok = (cnt >= max(1, ev.weak_min_hits)) | (
-                    (cnt >= 1) & (words <= ev.short_answer_tokens)
-                )
+                ok = (cnt >= max(1, ev.weak_min_hits)) | ((cnt >= 1) & short)
                 out[:, k] |= ok.astype(np.int8)
+            if self._tele:
+                verbless = short.copy()
+                if self._verb is not None:
+                    verbs = np.add.reduceat(self._bit(P, self._verb).astype(np.int64), ans_starts)
+                    verbless &= verbs == 0
+                for k, g in self._tele:
+                    cnt = np.add.reduceat(self._bit(P, g).astype(np.int64), ans_starts)
+                    out[:, k] |= ((cnt >= 1) & verbless).astype(np.int8)
         if not spans:
             return out, None
         return out, (P, codes, ms, ans_starts, phr_spans)
+
+    def _comma_bounds(self, P, hard, comma, stop) -> np.ndarray:
+        """Commas/dashes that end a clause: a verb earlier in the clause (since the last hard
+        boundary) and a verb between the comma and the next comma or full stop."""
+        n = len(hard)
+        verb = self._bit(P, self._verb)
+        cv = np.cumsum(verb)
+        pos = np.arange(n)
+        hard0 = hard.copy()
+        hard0[0] = True
+        last_hard = np.maximum.accumulate(np.where(hard0, pos, 0))
+        nxt = np.where(comma | stop, pos, n)
+        nxt = np.minimum.accumulate(nxt[::-1])[::-1]  # first stop at or after i
+        nxt_after = np.r_[nxt[1:], n]  # first stop strictly after i
+        c = np.flatnonzero(comma)
+        before = cv[c] - np.where(last_hard[c] > 0, cv[last_hard[c] - 1], 0)
+        after = cv[nxt_after[c] - 1] - cv[c]
+        followed_by_hard = np.r_[hard[1:], True][c]  # ", men …": the contrast word splits
+        out = np.zeros(n, dtype=bool)
+        out[c[(before > 0) & (after > 0) & ~followed_by_hard]] = True
+        return out
 
     def _phrase_hits(self, codes: np.ndarray):
         """Phrase occurrences: ``[(label, start positions, length)]`` of include phrases and
@@ -456,21 +532,38 @@ class Coder:
         P, codes, ms, ans_starts, phr = info
         offsets = np.cumsum([0] + [len(_prep(t)) + 3 for t in chunk[:-1]])
         doc = np.cumsum(codes == _SEP_ID)
-        weak = dict(self._weak)
+        extra: dict[int, list[int]] = {}
+        for k, lab in (*self._weak, *self._tele):
+            extra.setdefault(k, []).append(lab)
         for k in range(len(self.ids)):
             rows = np.flatnonzero(raw[:, k])
             if not len(rows):
                 continue
-            labs = [k] + ([weak[k]] if k in weak else [])
+            labs = [k, *extra.get(k, [])]
             for lab in labs:
                 for p in np.flatnonzero(self._bit(P, lab) & np.isin(doc, rows)).tolist():
                     m = phr.get((p, lab), 1)
                     d = int(doc[p])
                     s, e = ms[p].start() - offsets[d], ms[p + m - 1].end() - offsets[d]
                     out[d].append((self.ids[k], chunk[d][s:e], int(s), int(e)))
-        for ev in out:
-            ev.sort(key=lambda x: (x[2], x[0]))
+        for i, ev in enumerate(out):
+            out[i] = sorted(set(ev), key=lambda x: (x[2], x[0], x[3], x[1]))
         return out
+
+
+def _inherit(a: np.ndarray, link: np.ndarray) -> np.ndarray:
+    """``x[k] = a[k] or (link[k] and x[k-1])`` without a Python loop.
+
+    >>> _inherit(np.array([1, 0, 0, 0, 1, 0], bool), np.array([0, 1, 1, 0, 0, 1], bool)).tolist()
+    [True, True, True, False, True, True]
+    """
+    n = len(a)
+    pos = np.arange(n)
+    link = link.copy()
+    link[:1] = False
+    last_a = np.maximum.accumulate(np.where(a, pos, -1))
+    last_break = np.maximum.accumulate(np.where(link, -1, pos))
+    return last_a >= last_break
 
 
 _CODERS: dict[int, tuple[ThemeCodebook, Coder]] = {}

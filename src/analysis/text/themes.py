@@ -58,6 +58,7 @@ _TOP_KEYS = {
     "abbreviations",
     "proper_names",
     "stances",
+    "cues",
 }
 _THEME_KEYS = {
     "id",
@@ -68,6 +69,7 @@ _THEME_KEYS = {
     "include",
     "exclude",
     "weak",
+    "telegraphic",
     "senses",
     "examples",
     "counterexamples",
@@ -110,21 +112,37 @@ class LexiconEntry:
 class Scope:
     """Clause-level reading: which cues say "works fine / not needed" and which say "need".
 
-    A clause (split at ``. ! ? ; :``, line breaks and the ``contrast`` words) that contains a
-    ``dismiss`` cue and no ``need`` cue codes no theme. A dismissed clause followed by a
-    contrastive clause (``men …``) with a need but no theme of its own keeps its themes
-    ("gott om el men nätet räcker inte").
+    A clause (split at ``. ! ? ; :``, line breaks, the ``contrast`` words and — see ``verbs`` —
+    some commas and dashes) that contains a ``dismiss`` cue and no ``need`` cue codes no theme.
+    A dismissed clause followed by a contrastive clause (``men …``) with a need but no theme of
+    its own keeps its themes ("gott om el men nätet räcker inte").
+
+    ``verbs`` (finite verbs such as ``är``, ``har``, ``fungerar``) decide which commas and dashes
+    end a clause: one with a verb earlier in its clause and a verb before the next comma
+    ("Inflyttningen går bra, det är bostäderna som är problemet"), never one inside a list
+    ("Kultur, fritid och idrott fungerar bra").
+
+    ``corrective`` words (``utan``) correct a negated clause: a clause with a ``negation`` word
+    (minus ``negation_exclude`` phrases such as "inte minst") and no need cue, followed by a
+    clause that starts with a corrective word, codes nothing ("Inte digitalisering utan
+    kompetensförsörjning är vår största fråga").
     """
 
     contrast: tuple[str, ...] = ()
     dismiss: tuple[Term, ...] = ()
     need: tuple[Term, ...] = ()
+    verbs: tuple[Term, ...] = ()
+    negation: tuple[Term, ...] = ()
+    negation_exclude: tuple[Term, ...] = ()
+    corrective: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class EvidenceRule:
     """Weak terms code a theme only with corroboration: at least ``weak_min_hits`` weak hits, or
-    an answer of at most ``short_answer_tokens`` words (a telegraphic list)."""
+    an answer of at most ``short_answer_tokens`` words (a telegraphic list). A theme's
+    ``telegraphic`` terms code it only in a telegraphic answer: at most ``short_answer_tokens``
+    words and no finite verb (``scope.verbs``), e.g. "Undersköterskor och lärare." (G11)."""
 
     short_answer_tokens: int = 12
     weak_min_hits: int = 2
@@ -164,13 +182,19 @@ class Theme:
     questions: tuple[str, ...] = ()
     weak: tuple[Term, ...] = ()
     senses: tuple[SenseRule, ...] = ()
+    telegraphic: tuple[Term, ...] = ()
     counterexamples: tuple[str, ...] = ()
     prompted: bool = False
     prompted_questions: tuple[str, ...] = ()
 
     def all_terms(self) -> tuple[Term, ...]:
-        """Include, weak and sense-rule terms (everything that can code the theme)."""
-        return self.include + self.weak + tuple(t for r in self.senses for t in r.terms)
+        """Include, weak, telegraphic and sense-rule terms (everything that can code the theme)."""
+        return (
+            self.include
+            + self.weak
+            + self.telegraphic
+            + tuple(t for r in self.senses for t in r.terms)
+        )
 
 
 @dataclass(frozen=True)
@@ -274,7 +298,7 @@ def parse_themes(data: object, file: str = "<themes>") -> ThemeCodebook:
     ...     file="t.yaml")
     Traceback (most recent call last):
     ...
-    analysis.errors.ConfigError: t.yaml: tema 'a': okända nycklar: colour. Tillåtna: counterexamples, definition, examples, exclude, id, include, label, parent, priority_area, prompted, prompted_questions, questions, senses, weak.
+    analysis.errors.ConfigError: t.yaml: tema 'a': okända nycklar: colour. Tillåtna: counterexamples, definition, examples, exclude, id, include, label, parent, priority_area, prompted, prompted_questions, questions, senses, telegraphic, weak.
     """
     if not isinstance(data, Mapping):
         raise ConfigError(f"{file}: filen måste vara en YAML-mappning med 'version' och 'themes'.")
@@ -287,6 +311,7 @@ def parse_themes(data: object, file: str = "<themes>") -> ThemeCodebook:
     for key in ("version", "themes"):
         if key not in data:
             raise ConfigError(f"{file}: nyckeln '{key}' saknas.")
+    data = _expand_cues(data, file)
     raw_themes = data["themes"]
     if not isinstance(raw_themes, list) or not raw_themes:
         raise ConfigError(f"{file}: 'themes' måste vara en icke-tom lista.")
@@ -355,6 +380,7 @@ def parse_themes(data: object, file: str = "<themes>") -> ThemeCodebook:
                 priority_area=prio,
                 questions=tuple(questions),
                 weak=_terms(raw.get("weak"), file, tid, "weak"),
+                telegraphic=_terms(raw.get("telegraphic"), file, tid, "telegraphic"),
                 senses=_senses(raw.get("senses"), file, tid),
                 counterexamples=counter,
                 prompted=prompted,
@@ -426,17 +452,71 @@ def _senses(raw: object, file: str, tid: str) -> tuple[SenseRule, ...]:
     return tuple(out)
 
 
+_SCOPE_KEYS = (
+    "contrast",
+    "dismiss",
+    "need",
+    "verbs",
+    "negation",
+    "negation_exclude",
+    "corrective",
+)
+
+
 def _scope(raw: object, file: str) -> Scope:
     if raw is None:
         return Scope()
-    if not isinstance(raw, Mapping) or set(raw) - {"contrast", "dismiss", "need"}:
-        raise ConfigError(f"{file}: 'scope' har nycklarna contrast, dismiss och need.")
-    contrast = _strings(raw.get("contrast"), file, "scope", "contrast")
+    if not isinstance(raw, Mapping) or set(raw) - set(_SCOPE_KEYS):
+        raise ConfigError(f"{file}: 'scope' har nycklarna {', '.join(_SCOPE_KEYS)}.")
+    contrast = tuple(c.lower() for c in _strings(raw.get("contrast"), file, "scope", "contrast"))
+    corrective = tuple(
+        c.lower() for c in _strings(raw.get("corrective"), file, "scope", "corrective")
+    )
+    if set(corrective) - set(contrast):
+        raise ConfigError(f"{file}: scope: varje ord i 'corrective' måste också stå i 'contrast'.")
     return Scope(
-        contrast=tuple(c.lower() for c in contrast),
+        contrast=contrast,
         dismiss=_terms(raw.get("dismiss"), file, "scope", "dismiss"),
         need=_terms(raw.get("need"), file, "scope", "need"),
+        verbs=_terms(raw.get("verbs"), file, "scope", "verbs"),
+        negation=_terms(raw.get("negation"), file, "scope", "negation"),
+        negation_exclude=_terms(raw.get("negation_exclude"), file, "scope", "negation_exclude"),
+        corrective=corrective,
     )
+
+
+def _expand_cues(data: Mapping, file: str) -> Mapping:
+    """Replace ``"@name"`` items of term lists by the terms of the top-level ``cues: {name:
+    [...]}`` (shared cue vocabularies such as shortage or residence words).
+
+    >>> _expand_cues({"cues": {"brist": ["saknar", "brist*"]},
+    ...               "themes": [{"include": ["x", "@brist"]}]}, "t.yaml")["themes"]
+    [{'include': ['x', 'saknar', 'brist*']}]
+    """
+    cues = data.get("cues")
+    if cues is None:
+        return data
+    if not isinstance(cues, Mapping) or not all(
+        isinstance(v, list) and all(isinstance(x, str) for x in v) for v in cues.values()
+    ):
+        raise ConfigError(f"{file}: 'cues' måste vara en mappning namn → lista med termer.")
+
+    def walk(obj):
+        if isinstance(obj, list):
+            out = []
+            for x in obj:
+                if isinstance(x, str) and x.startswith("@"):
+                    if x[1:] not in cues:
+                        raise ConfigError(f"{file}: okänd ordlista {x!r} (finns: {', '.join(cues)}).")
+                    out.extend(cues[x[1:]])
+                else:
+                    out.append(walk(x))
+            return out
+        if isinstance(obj, Mapping):
+            return {k: walk(v) for k, v in obj.items()}
+        return obj
+
+    return {k: (v if k == "cues" else walk(v)) for k, v in data.items()}
 
 
 def _evidence(raw: object, file: str) -> EvidenceRule:
