@@ -335,6 +335,8 @@ class Coder:
             for lab, pos in masked.items():
                 P[pos, lab // _W] &= ~(np.int64(1) << (lab % _W))
             for lab, starts, m in includes:
+                if lab in masked:  # nothing inside an exclude phrase counts
+                    starts = starts[~np.isin(starts, masked[lab])]
                 P[starts, lab // _W] |= np.int64(1) << (lab % _W)
                 if spans:
                     for s in starts.tolist():

@@ -76,7 +76,8 @@ def _hits(toks, include, exclude) -> list[bool]:
             and any(_term_at(toks, i, t) for t in include if not t.is_phrase)
             and not any(_term_at(toks, i, t) for t in exclude if not t.is_phrase)
         )
-        out.append(single or any(_term_at(toks, i, t) for t in include if t.is_phrase))
+        phrase = i not in masked and any(_term_at(toks, i, t) for t in include if t.is_phrase)
+        out.append(single or phrase)
     return out
 
 
