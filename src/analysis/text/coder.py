@@ -335,8 +335,11 @@ class Coder:
             for lab, pos in masked.items():
                 P[pos, lab // _W] &= ~(np.int64(1) << (lab % _W))
             for lab, starts, m in includes:
-                if lab in masked:  # nothing inside an exclude phrase counts
-                    starts = starts[~np.isin(starts, masked[lab])]
+                if lab in masked:  # a phrase wholly inside an exclude phrase does not count
+                    inside = np.ones(len(starts), dtype=bool)
+                    for j in range(m):
+                        inside &= np.isin(starts + j, masked[lab])
+                    starts = starts[~inside]
                 P[starts, lab // _W] |= np.int64(1) << (lab % _W)
                 if spans:
                     for s in starts.tolist():
@@ -415,13 +418,17 @@ class Coder:
                 ok = (cnt >= max(1, ev.weak_min_hits)) | ((cnt >= 1) & short)
                 out[:, k] |= ok.astype(np.int8)
             if self._tele:
-                verbless = short.copy()
+                # telegraphic terms count in a short clause without a verb (a list item)
+                cl_words = np.add.reduceat((kind == 0) & valid, cstarts)
+                verbless = cl_words <= ev.short_answer_tokens
                 if self._verb is not None:
-                    verbs = np.add.reduceat(self._bit(P, self._verb).astype(np.int64), ans_starts)
-                    verbless &= verbs == 0
+                    verbless &= np.add.reduceat(self._bit(P, self._verb), cstarts) == 0
+                tele_ok = verbless[clause]
                 for k, g in self._tele:
-                    cnt = np.add.reduceat(self._bit(P, g).astype(np.int64), ans_starts)
-                    out[:, k] |= ((cnt >= 1) & verbless).astype(np.int8)
+                    hit = self._bit(P, g) & tele_ok
+                    out[:, k] |= (np.add.reduceat(hit.astype(np.int64), ans_starts) > 0).astype(
+                        np.int8
+                    )
         if not spans:
             return out, None
         return out, (P, codes, ms, ans_starts, phr_spans)

@@ -76,7 +76,11 @@ def _hits(toks, include, exclude) -> list[bool]:
             and any(_term_at(toks, i, t) for t in include if not t.is_phrase)
             and not any(_term_at(toks, i, t) for t in exclude if not t.is_phrase)
         )
-        phrase = i not in masked and any(_term_at(toks, i, t) for t in include if t.is_phrase)
+        phrase = any(
+            _term_at(toks, i, t) and not set(range(i, i + len(t.words))) <= masked
+            for t in include
+            if t.is_phrase
+        )
         out.append(single or phrase)
     return out
 
@@ -189,10 +193,17 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
             w = sum(weak_pos[th.id])
             coded |= w >= max(1, ev.weak_min_hits) or (w >= 1 and n_words <= ev.short_answer_tokens)
         if th.id in tele_pos:
-            verbless = n_words <= ev.short_answer_tokens and not (
-                sc.verbs and any(_hits(toks, sc.verbs, ()))
-            )
-            coded |= verbless and any(tele_pos[th.id])
+            verb = _hits(toks, sc.verbs, ()) if sc.verbs else [False] * len(toks)
+            for i, hit in enumerate(tele_pos[th.id]):
+                # a telegraphic term counts in a short clause without a verb (a list item)
+                if not hit:
+                    continue
+                span = [j for j in range(len(toks)) if clause[j] == clause[i]]
+                n_cl_words = sum(
+                    1 for j in span if toks[j] not in _PUNCT + _COMMA and toks[j] not in sc.contrast
+                )
+                if n_cl_words <= ev.short_answer_tokens and not any(verb[j] for j in span):
+                    coded = True
         out[th.id] = coded
     return out
 
