@@ -45,8 +45,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ConfigError
-from analysis.text.fuzzy import TypoIndex, fold, may_be_folded
-from analysis.text.normalise import IRREGULAR, TOKEN_RE, Term, _accept, word_forms
+from analysis.text.fuzzy import DIACRITICS, MIN_FOLD_LEN, TypoIndex, fold, may_be_folded
+from analysis.text.normalise import INFLECTIONS, IRREGULAR, TOKEN_RE, Term, _accept, word_forms
 from analysis.text.themes import ThemeCodebook, load_themes
 
 _SEP = "\x01"
@@ -154,10 +154,14 @@ class Coder:
         self._corrective = frozenset(sc.corrective)
         self.n_labels = len(self.labels)
         self.K = max(1, -(-self.n_labels // _W))
+        self._rule_mask = self._mask(r for _, r, _, _, _ in self._rules)
+        self._wt_mask = self._mask(lab for _, lab in (*self._weak, *self._tele))
         # theme bits that dismissal clears (theme, weak and telegraphic labels)
         self._theme_mask = np.zeros(self.K, dtype=np.int64)
         for lab in [*range(n_t), *(w for _, w in self._weak), *(g for _, g in self._tele)]:
             self._theme_mask[lab // _W] |= np.int64(1) << (lab % _W)
+        self._index = (self._build_index(folded=False), self._build_index(folded=True))
+        self._proj = None  # built on first use (see _add_tokens)
         self._typo = TypoIndex(w for w, _ in self._slot_words)
         self._typo_slots: dict[str, list[int]] = {}
         for s_id, (w, _) in enumerate(self._slot_words):
@@ -167,7 +171,10 @@ class Coder:
         self.tokens: list[str] = []
         self._packed = np.zeros((0, self.K), dtype=np.int64)
         self._kind = np.zeros(0, dtype=np.int8)  # 0 word, 1 punctuation, 2 contrast word
-        self._slot_hits = np.zeros((0, len(self._slot_words)), dtype=bool)
+        # token × slot membership: a growable dense buffer (phrase checks read it by row) and
+        # its non-zeros, kept incrementally for the sparse copy (_slot_sparse)
+        self._sh_buf = np.zeros((1024, len(self._slot_words)), dtype=bool)
+        self._sh_nz: list[tuple[np.ndarray, np.ndarray]] = []
         self._SH = None
         pos = {t: k for k, t in enumerate(self.ids)}
         self._implies = [
@@ -199,62 +206,116 @@ class Coder:
             self._terms.setdefault(label, []).append(term)
 
     # -- vocabulary -------------------------------------------------------------------------
-    def _match_new(self, new: list[str]) -> np.ndarray:
-        """Slot membership of new unique tokens: exact rules, folded diacritics, typos."""
-        hits = np.zeros((len(new), len(self._slot_words)), dtype=bool)
+    def _match_new(self, new: list[str]) -> set[tuple[int, int]]:
+        """Slot membership of new unique tokens (``{(token, slot)}``): exact rules, folded
+        diacritics, typos."""
+        hits: set[tuple[int, int]] = set()
         if not self._slot_words:
             return hits
-        self._scan(new, new, hits, folded=False)
-        foldable = [i for i, t in enumerate(new) if may_be_folded(t)]
-        if foldable:
-            sub = [new[i] for i in foldable]
-            sub_hits = np.zeros((len(sub), len(self._slot_words)), dtype=bool)
-            self._scan(sub, sub, sub_hits, folded=True)
-            hits[foldable] |= sub_hits
+        plain, folded = self._index
+        self._scan(new, hits, plain)
+        # folded forms: only tokens that may be typed without diacritics; the (dictionary)
+        # check that the token is not itself a Swedish word runs only on tokens that hit
+        cand = [
+            i
+            for i, t in enumerate(new)
+            if len(t) >= MIN_FOLD_LEN and not (DIACRITICS & set(t)) and not t.isdigit()
+        ]
+        if cand:
+            sub_hits: set[tuple[int, int]] = set()
+            self._scan([new[i] for i in cand], sub_hits, folded)
+            ok: dict[int, bool] = {}
+            for j, s_id in sub_hits:
+                if j not in ok:
+                    ok[j] = may_be_folded(new[cand[j]])
+                if ok[j]:
+                    hits.add((cand[j], s_id))
         if self._typo:
             for i, t in enumerate(new):
                 if len(t) >= 8 and t[0].isalpha():
                     for w in self._typo.lookup(t):
-                        hits[i, self._typo_slots[w]] = True
+                        hits.update((i, s_id) for s_id in self._typo_slots[w])
         for i, t in enumerate(new):
             base = IRREGULAR.get(t)
             if base is not None:
-                for s_id, (w, _) in enumerate(self._slot_words):
-                    if w == base:
-                        hits[i, s_id] = True
+                hits.update((i, s_id) for s_id in self._typo_slots.get(base, ()))
         return hits
 
-    def _scan(self, toks: list[str], orig: list[str], hits: np.ndarray, folded: bool) -> None:
-        big = "\n" + "\n".join(toks) + "\n"
-        starts = np.cumsum([0] + [len(t) + 1 for t in toks[:-1]]) + 1
+    def _build_index(self, folded: bool):
+        """Where to look for every slot's forms: exact-mode forms by dictionary lookup of the
+        token minus an inflection ending; other modes by substring search, one pass per form."""
+        exact: dict[str, set[int]] = {}  # every inflected full token -> slots
+        search: dict[str, list[tuple[int, str, bool]]] = {}
         for s_id, (word, mode) in enumerate(self._slot_words):
             forms = word_forms(word)
             if folded:
                 forms = tuple(dict.fromkeys(fold(f) for f in forms if fold(f) != f))
-                if not forms:
-                    continue
             base_form = fold(word) if folded else word
             for form in forms:
-                p = big.find(form)
-                while p != -1:
-                    i = int(np.searchsorted(starts, p, side="right")) - 1
-                    if not hits[i, s_id] and _accept(
-                        toks[i], form, p - starts[i], mode, form != base_form
-                    ):
-                        hits[i, s_id] = True
-                    p = big.find(form, p + 1)
+                if mode == "exact":
+                    for end in INFLECTIONS:
+                        if _accept(form + end, form, 0, "exact", form != base_form):
+                            exact.setdefault(form + end, set()).add(s_id)
+                else:
+                    search.setdefault(form, []).append((s_id, mode, form != base_form))
+        return exact, list(search.items())
+
+    def _scan(self, toks: list[str], hits: set[tuple[int, int]], index) -> None:
+        exact, search = index
+        for i, t in enumerate(toks):
+            for s_id in exact.get(t, ()):
+                hits.add((i, s_id))
+        if not search:
+            return
+        big = "\n" + "\n".join(toks) + "\n"
+        starts = np.cumsum([0] + [len(t) + 1 for t in toks[:-1]]) + 1
+        for form, slots in search:
+            pos = []
+            p = big.find(form)
+            while p != -1:
+                pos.append(p)
+                p = big.find(form, p + 1)
+            if not pos:
+                continue
+            tok_idx = (np.searchsorted(starts, pos, side="right") - 1).tolist()
+            for p, i in zip(pos, tok_idx, strict=True):
+                off = p - int(starts[i])
+                for s_id, mode, variant in slots:
+                    if (i, s_id) not in hits and _accept(toks[i], form, off, mode, variant):
+                        hits.add((i, s_id))
 
     def _add_tokens(self, new: list[str]) -> None:
+        from scipy import sparse
+
         if not new:
             return
+        n0 = len(self.tokens)
         for t in new:
             self.vocab[t] = len(self.tokens)
             self.tokens.append(t)
-        hits = self._match_new(new)
-        inc = np.zeros((len(new), self.n_labels), dtype=bool)
-        exc = np.zeros((len(new), self.n_labels), dtype=bool)
-        for s_id, lab, is_exc in self._single:
-            (exc if is_exc else inc)[:, lab] |= hits[:, s_id]
+        n1 = len(self.tokens)
+        pairs = self._match_new(new)
+        r = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
+        c = np.fromiter((j for _, j in pairs), dtype=np.int64, count=len(pairs))
+        if self._proj is None:  # slot -> label projections of single-word include/exclude terms
+            self._proj = tuple(
+                sparse.csr_matrix(
+                    (
+                        np.ones(sum(e == flag for _, _, e in self._single)),
+                        (
+                            [s_ for s_, _, e in self._single if e == flag],
+                            [lab for _, lab, e in self._single if e == flag],
+                        ),
+                    ),
+                    shape=(len(self._slot_words), self.n_labels),
+                )
+                for flag in (False, True)
+            )
+        H = sparse.csr_matrix(
+            (np.ones(len(r)), (r, c)), shape=(len(new), len(self._slot_words)), dtype=np.float64
+        )
+        inc = (H @ self._proj[0]).toarray() > 0
+        exc = (H @ self._proj[1]).toarray() > 0
         eff = inc & ~exc
         packed = np.zeros((len(new), self.K), dtype=np.int64)
         for w in range(self.K):
@@ -263,7 +324,17 @@ class Coder:
         kind = np.array([self._token_kind(t) for t in new], dtype=np.int8)
         self._packed = np.vstack([self._packed, packed])
         self._kind = np.concatenate([self._kind, kind])
-        self._slot_hits = np.vstack([self._slot_hits, hits])
+        if n1 > len(self._sh_buf):
+            buf = np.zeros((max(n1, 2 * len(self._sh_buf)), len(self._slot_words)), dtype=bool)
+            buf[:n0] = self._sh_buf[:n0]
+            self._sh_buf = buf
+        self._sh_buf[r + n0, c] = True
+        self._sh_nz.append((r + n0, c))
+
+    @property
+    def _slot_hits(self) -> np.ndarray:
+        """Token × slot membership of the vocabulary (a view of the growable buffer)."""
+        return self._sh_buf[: len(self.tokens)]
 
     def _token_kind(self, t: str) -> int:
         if t in _PUNCT:
@@ -297,8 +368,14 @@ class Coder:
         return mat
 
     def _encode(self, toks: list[str]) -> np.ndarray:
-        codes = np.fromiter(map(self.vocab.get, toks, repeat(-1)), dtype=np.int64, count=len(toks))
-        miss = np.flatnonzero(codes == -1)
+        sample = toks[:: max(1, len(toks) // 2000)]
+        if sum(t not in self.vocab for t in sample) > len(sample) // 20:
+            miss = toks  # a cold vocabulary: factorise the chunk once
+        else:
+            codes = np.fromiter(
+                map(self.vocab.get, toks, repeat(-1)), dtype=np.int64, count=len(toks)
+            )
+            miss = np.flatnonzero(codes == -1)
         if len(miss) > len(toks) // 20:
             local, uniques = pd.factorize(np.array(toks, dtype=object), sort=False)
             self._add_tokens([u for u in uniques if u not in self.vocab])
@@ -309,7 +386,20 @@ class Coder:
         return codes
 
     def _bit(self, arr: np.ndarray, label: int) -> np.ndarray:
-        return ((arr[:, label // _W] >> (label % _W)) & 1).astype(bool)
+        return (arr[:, label // _W] & (np.int64(1) << (label % _W))) != 0
+
+    def _mask(self, labels) -> np.ndarray:
+        m = np.zeros(self.K, dtype=np.int64)
+        for lab in labels:
+            m[lab // _W] |= np.int64(1) << (lab % _W)
+        return m
+
+    def _positions(self, P: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Positions whose bits intersect ``mask`` (one pass per int64 word)."""
+        hit = np.zeros(len(P), dtype=bool)
+        for w in np.flatnonzero(mask):
+            hit |= (P[:, w] & mask[w]) != 0
+        return np.flatnonzero(hit)
 
     def _run(self, texts: Sequence[str], spans: bool = False):
         """Code one chunk. Returns (0/1 matrix, position info or None)."""
@@ -354,25 +444,28 @@ class Coder:
         cstarts = np.flatnonzero(cl_start)
         clause = np.cumsum(cl_start) - 1
         ans_starts = np.concatenate([[0], np.flatnonzero(is_sep)])
+        answer = np.cumsum(is_sep)
         if self._rules:
-            C = np.bitwise_or.reduceat(P, cstarts, axis=0)
-            A = (
-                np.bitwise_or.reduceat(P, ans_starts, axis=0)
-                if any(r[4] == "answer" for r in self._rules)
-                else None
-            )
-            answer = np.cumsum(is_sep) if A is not None else None
-            for k, r, un, rq, scope in self._rules:
-                trig = self._bit(P, r)
-                if not trig.any():
-                    continue
-                ctx, idx = (C, clause) if scope == "clause" else (A, answer)
-                ok = trig
-                if un is not None:
-                    ok = ok & ~self._bit(ctx, un)[idx]
-                if rq is not None:
-                    ok = ok & self._bit(ctx, rq)[idx]
-                P[ok, k // _W] |= np.int64(1) << (k % _W)
+            # sense rules only look at the (few) positions holding one of their trigger terms
+            pos = self._positions(P, self._rule_mask)
+            if len(pos):
+                C = np.bitwise_or.reduceat(P, cstarts, axis=0)
+                A = (
+                    np.bitwise_or.reduceat(P, ans_starts, axis=0)
+                    if any(r[4] == "answer" for r in self._rules)
+                    else None
+                )
+                Psub, cl_sub, an_sub = P[pos], clause[pos], answer[pos]
+                for k, r, un, rq, scope in self._rules:
+                    ok = self._bit(Psub, r)
+                    if not ok.any():
+                        continue
+                    ctx, idx = (C, cl_sub) if scope == "clause" else (A, an_sub)
+                    if un is not None:
+                        ok &= ~self._bit(ctx, un)[idx]
+                    if rq is not None:
+                        ok &= self._bit(ctx, rq)[idx]
+                    P[pos[ok], k // _W] |= np.int64(1) << (k % _W)
         if self._dismiss is not None:
             C = np.bitwise_or.reduceat(P, cstarts, axis=0)
             dis = self._bit(C, self._dismiss)
@@ -413,8 +506,10 @@ class Coder:
             ev = self.themes.evidence
             words = np.add.reduceat((kind == 0) & valid, ans_starts).astype(np.int64)
             short = words <= ev.short_answer_tokens
+            pos = self._positions(P, self._wt_mask)
+            Psub, an_sub = P[pos], answer[pos]
             for k, w in self._weak:
-                cnt = np.add.reduceat(self._bit(P, w).astype(np.int64), ans_starts)
+                cnt = np.bincount(an_sub[self._bit(Psub, w)], minlength=n)
                 ok = (cnt >= max(1, ev.weak_min_hits)) | ((cnt >= 1) & short)
                 out[:, k] |= ok.astype(np.int8)
             if self._tele:
@@ -423,12 +518,10 @@ class Coder:
                 verbless = cl_words <= ev.short_answer_tokens
                 if self._verb is not None:
                     verbless &= np.add.reduceat(self._bit(P, self._verb), cstarts) == 0
-                tele_ok = verbless[clause]
+                tele_ok = verbless[clause[pos]]
                 for k, g in self._tele:
-                    hit = self._bit(P, g) & tele_ok
-                    out[:, k] |= (np.add.reduceat(hit.astype(np.int64), ans_starts) > 0).astype(
-                        np.int8
-                    )
+                    hit = self._bit(Psub, g) & tele_ok
+                    out[:, k] |= (np.bincount(an_sub[hit], minlength=n) > 0).astype(np.int8)
         if not spans:
             return out, None
         return out, (P, codes, ms, ans_starts, phr_spans)
@@ -437,18 +530,16 @@ class Coder:
         """Commas/dashes that end a clause: a verb earlier in the clause (since the last hard
         boundary) and a verb between the comma and the next comma or full stop."""
         n = len(hard)
-        verb = self._bit(P, self._verb)
-        cv = np.cumsum(verb)
-        pos = np.arange(n)
-        hard0 = hard.copy()
-        hard0[0] = True
-        last_hard = np.maximum.accumulate(np.where(hard0, pos, 0))
-        nxt = np.where(comma | stop, pos, n)
-        nxt = np.minimum.accumulate(nxt[::-1])[::-1]  # first stop at or after i
-        nxt_after = np.r_[nxt[1:], n]  # first stop strictly after i
+        cv = np.cumsum(self._bit(P, self._verb))
         c = np.flatnonzero(comma)
-        before = cv[c] - np.where(last_hard[c] > 0, cv[last_hard[c] - 1], 0)
-        after = cv[nxt_after[c] - 1] - cv[c]
+        hard_pos = np.flatnonzero(hard)
+        i = np.searchsorted(hard_pos, c, side="right") - 1
+        last_hard = np.where(i >= 0, hard_pos[np.maximum(i, 0)], 0)
+        stops = np.flatnonzero(comma | stop)
+        j = np.searchsorted(stops, c, side="right")
+        nxt_after = np.where(j < len(stops), stops[np.minimum(j, len(stops) - 1)], n)
+        before = cv[c] - np.where(last_hard > 0, cv[last_hard - 1], 0)
+        after = cv[nxt_after - 1] - cv[c]
         followed_by_hard = np.r_[hard[1:], True][c]  # ", men …": the contrast word splits
         out = np.zeros(n, dtype=bool)
         out[c[(before > 0) & (after > 0) & ~followed_by_hard]] = True
@@ -470,7 +561,13 @@ class Coder:
         sh = self._slot_sparse()
         is_anchor = np.asarray(sh[:, anchor_slots].sum(axis=1)).ravel() > 0
         cand = np.flatnonzero(valid & is_anchor[np.where(valid, codes, 0)])
-        cand_codes = codes[cand]
+        # group the candidate positions by token once, then collect each anchor slot's
+        # positions from the (few) vocabulary tokens that hit it
+        u, inv = np.unique(codes[cand], return_inverse=True)
+        order = np.argsort(inv, kind="stable")
+        bounds = np.searchsorted(inv[order], np.arange(len(u) + 1))
+        hit_u = self._slot_hits[u][:, anchor_slots]
+        col = {a: i for i, a in enumerate(anchor_slots)}
         by_slot: dict[int, np.ndarray] = {}
         for (lab, is_exc, slots, _), j in zip(self._phrases, anchors, strict=True):
             m = len(slots)
@@ -478,7 +575,12 @@ class Coder:
                 continue
             a = slots[j]
             if a not in by_slot:
-                by_slot[a] = cand[self._slot_hits[cand_codes, a]]
+                rows = np.flatnonzero(hit_u[:, col[a]]).tolist()
+                by_slot[a] = np.sort(
+                    cand[np.concatenate([order[bounds[r] : bounds[r + 1]] for r in rows])]
+                    if rows
+                    else cand[:0]
+                )
             starts = by_slot[a] - j
             starts = starts[(starts >= 0) & (starts <= n - m)]
             for i, s_id in enumerate(slots):
@@ -501,9 +603,12 @@ class Coder:
         from scipy import sparse
 
         if self._SH is None or self._SH.shape[0] != len(self.tokens):
-            r, c = np.nonzero(self._slot_hits)
+            r = np.concatenate([x for x, _ in self._sh_nz]) if self._sh_nz else np.zeros(0, int)
+            c = np.concatenate([y for _, y in self._sh_nz]) if self._sh_nz else np.zeros(0, int)
             self._SH = sparse.csr_matrix(
-                (np.ones(len(r)), (r, c)), shape=self._slot_hits.shape, dtype=np.float64
+                (np.ones(len(r)), (r, c)),
+                shape=(len(self.tokens), len(self._slot_words)),
+                dtype=np.float64,
             )
         return self._SH
 
