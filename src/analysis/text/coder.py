@@ -50,15 +50,13 @@ from analysis.text.normalise import INFLECTIONS, IRREGULAR, TOKEN_RE, Term, _acc
 from analysis.text.themes import ThemeCodebook, load_themes
 
 _SEP = "\x01"
-_SEP_ID = -2
+_SEP_ID = 0  # the answer separator is vocabulary entry 0 (no label bits, its own kind)
 _PUNCT = ".!?;:\n•·"
 #: Commas and dashes: clause boundaries only between two clauses with a verb each (see Scope).
 _COMMA = ",–—-"
-_CHUNK_RE = re.compile(
-    TOKEN_RE.pattern + "|[" + re.escape(_PUNCT + ",–—") + "]|(?<= )-(?= )|" + _SEP
-)
+_CHUNK_RE = re.compile(TOKEN_RE.pattern + "|[" + re.escape(_PUNCT + ",–—") + "]|" + _SEP)
 # token kinds
-_WORD, _STOP, _CONTRAST, _COMMA_K, _CORRECTIVE = 0, 1, 2, 3, 4
+_WORD, _STOP, _CONTRAST, _COMMA_K, _CORRECTIVE, _SEP_K = 0, 1, 2, 3, 4, 5
 _CHUNK = 50_000
 _W = 62  # label bits per int64 word
 
@@ -70,7 +68,8 @@ def _prep(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     if "\u00ad" in text or "\u200b" in text:
         text = text.replace("\u00ad", "").replace("\u200b", "")
-    return text.lower()
+    # a free-standing hyphen is a dash (same length, so evidence offsets stay valid)
+    return text.lower().replace(" - ", " – ")
 
 
 class Coder:
@@ -167,13 +166,13 @@ class Coder:
         for s_id, (w, _) in enumerate(self._slot_words):
             self._typo_slots.setdefault(w, []).append(s_id)
         # vocabulary
-        self.vocab: dict[str, int] = {_SEP: _SEP_ID}
+        self.vocab: dict[str, int] = {}
         self.tokens: list[str] = []
         self._packed = np.zeros((0, self.K), dtype=np.int64)
-        self._kind = np.zeros(0, dtype=np.int8)  # 0 word, 1 punctuation, 2 contrast word
-        # token × slot membership: a growable dense buffer (phrase checks read it by row) and
-        # its non-zeros, kept incrementally for the sparse copy (_slot_sparse)
-        self._sh_buf = np.zeros((1024, len(self._slot_words)), dtype=bool)
+        self._kind = np.zeros(0, dtype=np.int8)  # _WORD, _STOP, _CONTRAST, … (see _token_kind)
+        # token × slot membership, kept as its non-zeros: sorted keys token * n_slots + slot
+        # (membership look-ups for phrases) and the blocks for the sparse copy (_slot_sparse)
+        self._sh_keys = np.zeros(0, dtype=np.int64)
         self._sh_nz: list[tuple[np.ndarray, np.ndarray]] = []
         self._SH = None
         pos = {t: k for k, t in enumerate(self.ids)}
@@ -183,6 +182,7 @@ class Coder:
             if t.parent is not None
         ]
         self._scoped = [(k, t.questions) for k, t in enumerate(themes.themes) if t.questions]
+        self._add_tokens([_SEP])  # vocabulary entry 0 (_SEP_ID): the answer separator
 
     # -- compilation ------------------------------------------------------------------------
     def _new_label(self, name: str) -> int:
@@ -324,19 +324,21 @@ class Coder:
         kind = np.array([self._token_kind(t) for t in new], dtype=np.int8)
         self._packed = np.vstack([self._packed, packed])
         self._kind = np.concatenate([self._kind, kind])
-        if n1 > len(self._sh_buf):
-            buf = np.zeros((max(n1, 2 * len(self._sh_buf)), len(self._slot_words)), dtype=bool)
-            buf[:n0] = self._sh_buf[:n0]
-            self._sh_buf = buf
-        self._sh_buf[r + n0, c] = True
         self._sh_nz.append((r + n0, c))
+        keys = np.sort((r + n0) * len(self._slot_words) + c)  # all above the existing keys
+        self._sh_keys = np.concatenate([self._sh_keys, keys])
 
-    @property
-    def _slot_hits(self) -> np.ndarray:
-        """Token × slot membership of the vocabulary (a view of the growable buffer)."""
-        return self._sh_buf[: len(self.tokens)]
+    def _slot_has(self, tokens: np.ndarray, slot: int) -> np.ndarray:
+        """Do vocabulary ``tokens`` (ids) hit ``slot``?"""
+        if not len(self._sh_keys):
+            return np.zeros(len(tokens), dtype=bool)
+        keys = tokens.astype(np.int64) * len(self._slot_words) + slot
+        i = np.searchsorted(self._sh_keys, keys)
+        return (i < len(self._sh_keys)) & (self._sh_keys[np.minimum(i, len(self._sh_keys) - 1)] == keys)
 
     def _token_kind(self, t: str) -> int:
+        if t == _SEP:
+            return _SEP_K
         if t in _PUNCT:
             return _STOP
         if t in _COMMA:
@@ -377,9 +379,9 @@ class Coder:
             )
             miss = np.flatnonzero(codes == -1)
         if len(miss) > len(toks) // 20:
-            local, uniques = pd.factorize(np.array(toks, dtype=object), sort=False)
-            self._add_tokens([u for u in uniques if u not in self.vocab])
-            codes = np.array([self.vocab[u] for u in uniques], dtype=np.int64)[local]
+            vocab = self.vocab
+            self._add_tokens([u for u in dict.fromkeys(toks) if u not in vocab])
+            codes = np.fromiter(map(vocab.__getitem__, toks), dtype=np.int64, count=len(toks))
         elif len(miss):
             self._add_tokens(list(dict.fromkeys(toks[i] for i in miss)))
             codes[miss] = [self.vocab[toks[i]] for i in miss]
@@ -405,7 +407,8 @@ class Coder:
         """Code one chunk. Returns (0/1 matrix, position info or None)."""
         n = len(texts)
         vals = [t if isinstance(t, str) else "" for t in texts]
-        joined = _prep(f" {_SEP} ".join(vals))
+        # "\x02" (no token, no space) keeps a " - " from being read across two answers
+        joined = _prep(f"\x02{_SEP}\x02".join(vals))
         if spans:
             ms = list(_CHUNK_RE.finditer(joined))
             toks = [m.group() for m in ms]
@@ -415,10 +418,7 @@ class Coder:
         if not toks:
             return np.zeros((n, n_t), dtype=np.int8), None
         codes = self._encode(toks)
-        valid = codes >= 0
-        safe = np.where(valid, codes, 0)
-        P = self._packed[safe]
-        P[~valid] = 0
+        P = self._packed[codes]
         phr_spans: dict[tuple[int, int], int] = {}
         if self._phrases:
             includes, masked = self._phrase_hits(codes)
@@ -434,8 +434,8 @@ class Coder:
                 if spans:
                     for s in starts.tolist():
                         phr_spans[(s, lab)] = max(phr_spans.get((s, lab), 1), m)
-        is_sep = codes == _SEP_ID
-        kind = np.where(valid, self._kind[safe], 0)
+        kind = self._kind[codes]
+        is_sep = kind == _SEP_K
         bound = is_sep | ((kind > 0) & (kind != _COMMA_K))
         comma = kind == _COMMA_K
         if self._verb is not None and comma.any():
@@ -504,7 +504,7 @@ class Coder:
             out[:, k] = self._bit(A, k)
         if self._weak or self._tele:
             ev = self.themes.evidence
-            words = np.add.reduceat((kind == 0) & valid, ans_starts).astype(np.int64)
+            words = np.add.reduceat(kind == 0, ans_starts).astype(np.int64)
             short = words <= ev.short_answer_tokens
             pos = self._positions(P, self._wt_mask)
             Psub, an_sub = P[pos], answer[pos]
@@ -514,7 +514,7 @@ class Coder:
                 out[:, k] |= ok.astype(np.int8)
             if self._tele:
                 # telegraphic terms count in a short clause without a verb (a list item)
-                cl_words = np.add.reduceat((kind == 0) & valid, cstarts)
+                cl_words = np.add.reduceat(kind == 0, cstarts)
                 verbless = cl_words <= ev.short_answer_tokens
                 if self._verb is not None:
                     verbless &= np.add.reduceat(self._bit(P, self._verb), cstarts) == 0
@@ -549,8 +549,7 @@ class Coder:
         """Phrase occurrences: ``[(label, start positions, length)]`` of include phrases and
         ``{label: positions}`` covered by exclude phrases (anchored on the phrase's rarest
         word in the chunk, so only positions holding it are checked)."""
-        valid = codes >= 0
-        freq = np.bincount(codes[valid], minlength=len(self.tokens)).astype(np.float64)
+        freq = np.bincount(codes, minlength=len(self.tokens)).astype(np.float64)
         slot_freq = np.asarray(self._slot_sparse().T @ freq).ravel()
         n = len(codes)
         includes, masked = [], {}
@@ -560,14 +559,13 @@ class Coder:
         )
         sh = self._slot_sparse()
         is_anchor = np.asarray(sh[:, anchor_slots].sum(axis=1)).ravel() > 0
-        cand = np.flatnonzero(valid & is_anchor[np.where(valid, codes, 0)])
+        cand = np.flatnonzero(is_anchor[codes])
         # group the candidate positions by token once, then collect each anchor slot's
         # positions from the (few) vocabulary tokens that hit it
         u, inv = np.unique(codes[cand], return_inverse=True)
         order = np.argsort(inv, kind="stable")
         bounds = np.searchsorted(inv[order], np.arange(len(u) + 1))
-        hit_u = self._slot_hits[u][:, anchor_slots]
-        col = {a: i for i, a in enumerate(anchor_slots)}
+
         by_slot: dict[int, np.ndarray] = {}
         for (lab, is_exc, slots, _), j in zip(self._phrases, anchors, strict=True):
             m = len(slots)
@@ -575,7 +573,7 @@ class Coder:
                 continue
             a = slots[j]
             if a not in by_slot:
-                rows = np.flatnonzero(hit_u[:, col[a]]).tolist()
+                rows = np.flatnonzero(self._slot_has(u, a)).tolist()
                 by_slot[a] = np.sort(
                     cand[np.concatenate([order[bounds[r] : bounds[r + 1]] for r in rows])]
                     if rows
@@ -588,7 +586,7 @@ class Coder:
                     continue
                 c = codes[starts + i]
                 ok = c >= 0
-                ok[ok] = self._slot_hits[c[ok], s_id]
+                ok[ok] = self._slot_has(c[ok], s_id)
                 starts = starts[ok]
             if not len(starts):
                 continue
