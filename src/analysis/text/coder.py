@@ -56,7 +56,7 @@ _PUNCT = ".!?;:\n•·"
 _COMMA = ",–—-"
 _CHUNK_RE = re.compile(TOKEN_RE.pattern + "|[" + re.escape(_PUNCT + ",–—") + "]|" + _SEP)
 # token kinds
-_WORD, _STOP, _CONTRAST, _COMMA_K, _CORRECTIVE, _SEP_K = 0, 1, 2, 3, 4, 5
+_WORD, _STOP, _CONTRAST, _COMMA_K, _CORRECTIVE, _SEP_K, _COLON = 0, 1, 2, 3, 4, 5, 6
 _CHUNK = 50_000
 _W = 62  # label bits per int64 word
 
@@ -339,6 +339,8 @@ class Coder:
     def _token_kind(self, t: str) -> int:
         if t == _SEP:
             return _SEP_K
+        if t == ":":
+            return _COLON
         if t in _PUNCT:
             return _STOP
         if t in _COMMA:
@@ -439,7 +441,7 @@ class Coder:
         bound = is_sep | ((kind > 0) & (kind != _COMMA_K))
         comma = kind == _COMMA_K
         if self._verb is not None and comma.any():
-            bound |= self._comma_bounds(P, bound, comma, is_sep | (kind == _STOP))
+            bound |= self._comma_bounds(P, bound, comma, is_sep | (kind == _STOP) | (kind == _COLON))
         cl_start = np.r_[True, bound[1:]]
         cstarts = np.flatnonzero(cl_start)
         clause = np.cumsum(cl_start) - 1
@@ -491,11 +493,13 @@ class Coder:
                 quiet = ~need
                 if self._neg is not None:
                     quiet &= ~self._bit(C, self._neg)
-                comma_start = kind[cstarts] == _COMMA_K
-                # "X, det har blivit bättre": a dismissive continuation without a theme of its
-                # own dismisses the clause before it, unless that clause states a need
-                nxt_comma = np.r_[comma_start[1:], False]
-                supp = supp | (nxt_comma & nxt_supp & ~nxt_theme & has_theme & ~need)
+                start_kind = kind[cstarts]
+                comma_start = start_kind == _COMMA_K
+                # "X, det har blivit bättre", "Kollektivtrafik: fungerar.": a dismissive
+                # continuation without a theme of its own dismisses the clause before it,
+                # unless that clause states a need
+                nxt_link = np.r_[(comma_start | (start_kind == _COLON))[1:], False]
+                supp = supp | (nxt_link & nxt_supp & ~nxt_theme & has_theme & ~need)
                 supp = _inherit(supp, comma_start & quiet)
                 P[supp[clause]] &= ~self._theme_mask[None, :]
         A = np.bitwise_or.reduceat(P, ans_starts, axis=0)

@@ -168,7 +168,7 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
         for k in range(n_cl - 1):
             # "X, det har blivit bättre": a dismissive continuation without a theme of its own
             if (
-                toks[clause.index(k + 1)] in _COMMA
+                (toks[clause.index(k + 1)] in _COMMA or toks[clause.index(k + 1)] == ":")
                 and supp0[k + 1]
                 and not any(has(v, k + 1) for v in all_pos)
                 and any(has(v, k) for v in all_pos)
