@@ -55,6 +55,9 @@ _PUNCT = ".!?;:\n•·"
 #: Commas and dashes: clause boundaries only between two clauses with a verb each (see Scope).
 _COMMA = ",–—-"
 _CHUNK_RE = re.compile(TOKEN_RE.pattern + "|[" + re.escape(_PUNCT + ",–—") + "]|" + _SEP)
+#: Irregular forms read as their base word by the coder. "bättre"/"bäst" are not read as "bra":
+#: "bättre vägar" is a wish, never the dismissal "är bra".
+READ_AS: dict[str, str] = {t: b for t, b in IRREGULAR.items() if b != "bra"}
 # token kinds
 _WORD, _STOP, _CONTRAST, _COMMA_K, _CORRECTIVE, _SEP_K, _COLON = 0, 1, 2, 3, 4, 5, 6
 _CHUNK = 50_000
@@ -236,7 +239,7 @@ class Coder:
                     for w in self._typo.lookup(t):
                         hits.update((i, s_id) for s_id in self._typo_slots[w])
         for i, t in enumerate(new):
-            base = IRREGULAR.get(t)
+            base = READ_AS.get(t)
             if base is not None:
                 hits.update((i, s_id) for s_id in self._typo_slots.get(base, ()))
         return hits
@@ -293,7 +296,6 @@ class Coder:
         for t in new:
             self.vocab[t] = len(self.tokens)
             self.tokens.append(t)
-        n1 = len(self.tokens)
         pairs = self._match_new(new)
         r = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
         c = np.fromiter((j for _, j in pairs), dtype=np.int64, count=len(pairs))
@@ -334,7 +336,9 @@ class Coder:
             return np.zeros(len(tokens), dtype=bool)
         keys = tokens.astype(np.int64) * len(self._slot_words) + slot
         i = np.searchsorted(self._sh_keys, keys)
-        return (i < len(self._sh_keys)) & (self._sh_keys[np.minimum(i, len(self._sh_keys) - 1)] == keys)
+        return (i < len(self._sh_keys)) & (
+            self._sh_keys[np.minimum(i, len(self._sh_keys) - 1)] == keys
+        )
 
     def _token_kind(self, t: str) -> int:
         if t == _SEP:
@@ -441,7 +445,9 @@ class Coder:
         bound = is_sep | ((kind > 0) & (kind != _COMMA_K))
         comma = kind == _COMMA_K
         if self._verb is not None and comma.any():
-            bound |= self._comma_bounds(P, bound, comma, is_sep | (kind == _STOP) | (kind == _COLON))
+            bound |= self._comma_bounds(
+                P, bound, comma, is_sep | (kind == _STOP) | (kind == _COLON)
+            )
         cl_start = np.r_[True, bound[1:]]
         cstarts = np.flatnonzero(cl_start)
         clause = np.cumsum(cl_start) - 1

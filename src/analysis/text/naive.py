@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.text.coder import _CHUNK_RE, _COMMA, _PUNCT, _load_cached, _prep
+from analysis.text.coder import _CHUNK_RE, _COMMA, _PUNCT, READ_AS, _load_cached, _prep
 from analysis.text.fuzzy import MIN_TYPO_LEN, damerau1, fold, is_real_word, may_be_folded
-from analysis.text.normalise import INFLECTIONS, IRREGULAR, Term, _accept, word_forms
+from analysis.text.normalise import INFLECTIONS, Term, _accept, word_forms
 from analysis.text.themes import ThemeCodebook
 
 
@@ -27,7 +27,7 @@ def token_matches(token: str, word: str, mode: str) -> bool:
     >>> token_matches("klimatanpasningen", "klimatanpassning", "compound")
     True
     """
-    if IRREGULAR.get(token) == word:
+    if READ_AS.get(token) == word:
         return True
     for f in word_forms(word):
         start = token.find(f)
@@ -155,8 +155,13 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
         for k in range(n_cl):
             s = base[k]
             if k + 1 < n_cl and toks[clause.index(k + 1)] in sc.contrast:
-                own_next = any(has(v, k + 1) for v in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()])
-                own = any(has(v, k) for v in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()])
+                own_next = any(
+                    has(v, k + 1)
+                    for v in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]
+                )
+                own = any(
+                    has(v, k) for v in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]
+                )
                 if s and has(need, k + 1) and not own_next:
                     s = False
                 elif base[k + 1] and not own_next and own:

@@ -507,7 +507,9 @@ def _expand_cues(data: Mapping, file: str) -> Mapping:
             for x in obj:
                 if isinstance(x, str) and x.startswith("@"):
                     if x[1:] not in cues:
-                        raise ConfigError(f"{file}: okänd ordlista {x!r} (finns: {', '.join(cues)}).")
+                        raise ConfigError(
+                            f"{file}: okänd ordlista {x!r} (finns: {', '.join(cues)})."
+                        )
                     out.extend(cues[x[1:]])
                 else:
                     out.append(walk(x))
