@@ -267,3 +267,29 @@ def test_cold_and_warm_vocabulary_give_the_same_codes(themes):
     c = Coder(themes)
     c.code(texts[:2])
     assert (c.code(texts) == a).all()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vi står vid ett vägskäl i samverkansfrågorna.",
+        "Det behövs broar mellan förvaltningarna.",
+        "Vi måste lägga mer energi på att förankra besluten.",
+    ],
+)
+def test_sub_themes_inherit_their_parents_exclusions(themes, text):
+    # without a question the infrastructure sub-themes are not scoped away; they must not
+    # bring in a priority area through a metaphor their parent excludes
+    assert not _got(text, themes) & {"trafikinfrastruktur", "hallbar_omstallning"}
+
+
+@pytest.mark.skipif(not DEV.is_file(), reason="utvecklingskorpusen saknas")
+def test_priority_codes_do_not_depend_on_the_question_column(themes):
+    """``analysis code`` without a question column codes the nine areas as with one."""
+    from analysis.text.themes import PRIORITY_AREAS
+
+    dev = pd.read_csv(DEV, dtype=str, keep_default_na=False)
+    ids = list(PRIORITY_AREAS)
+    with_q = code_texts(dev["text"], themes, questions=dev["question"].tolist())[ids]
+    without = code_texts(dev["text"], themes)[ids]
+    assert (with_q.to_numpy() == without.to_numpy()).all()

@@ -104,7 +104,7 @@ class Coder:
         for k, th in enumerate(themes.themes):
             for term in (*th.include, *lex[th.id]):
                 self._add_term(k, term, False)
-            exc = list(th.exclude)
+            exc = list(themes.exclusions(th.id))
             if th.weak:
                 w = self._new_label(f"W:{th.id}")
                 self._weak.append((k, w))

@@ -118,9 +118,9 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
     weak_pos: dict[str, list[bool]] = {}
     tele_pos: dict[str, list[bool]] = {}
     for th in cb.themes:
-        hit = _hits(toks, [*th.include, *lex[th.id]], th.exclude)
+        hit = _hits(toks, [*th.include, *lex[th.id]], cb.exclusions(th.id))
         for rule in th.senses:
-            trig = _hits(toks, rule.terms, th.exclude)
+            trig = _hits(toks, rule.terms, cb.exclusions(th.id))
             for i, h in enumerate(trig):
                 if not h:
                     continue
@@ -138,9 +138,9 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
                 hit[i] = hit[i] or ok
         theme_pos[th.id] = hit
         if th.weak:
-            weak_pos[th.id] = _hits(toks, th.weak, th.exclude)
+            weak_pos[th.id] = _hits(toks, th.weak, cb.exclusions(th.id))
         if th.telegraphic:
-            tele_pos[th.id] = _hits(toks, th.telegraphic, th.exclude)
+            tele_pos[th.id] = _hits(toks, th.telegraphic, cb.exclusions(th.id))
     if sc.dismiss:
         dis = _hits(toks, sc.dismiss, ())
         need = _hits(toks, sc.need, [t for t in sc.dismiss if t.is_phrase])

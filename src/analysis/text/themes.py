@@ -243,6 +243,14 @@ class ThemeCodebook:
             cur = self[cur].parent
         return out
 
+    def exclusions(self, theme_id: str) -> tuple[Term, ...]:
+        """A theme's exclude terms plus those of its ancestors: a sub-theme never codes what
+        its parent rules out ("vägskäl" is neither a road nor transport infrastructure)."""
+        out = dict.fromkeys(self[theme_id].exclude)
+        for a in self.ancestors(theme_id):
+            out.update(dict.fromkeys(self[a].exclude))
+        return tuple(out)
+
     def subset(self, ids: list[str]) -> ThemeCodebook:
         """A codebook with only the given themes (in the given order)."""
         keep = set(ids)
