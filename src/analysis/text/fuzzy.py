@@ -126,9 +126,9 @@ class TypoIndex:
             self.words.setdefault(f, []).append(w)
             for d in _deletes(f):
                 self._index.setdefault(d, set()).add(f)
-        # one edit in a word of >= 8 letters leaves its first or its last three letters intact:
-        # a cheap, exact pre-filter before the dictionary and deletion look-ups
-        self._heads = {f[:3] for f in self.words}
+        # one edit in a word of >= 8 letters leaves its first four or its last three letters
+        # intact: a cheap, exact pre-filter before the dictionary and deletion look-ups
+        self._heads = {f[:4] for f in self.words}
         self._tails = {f[-3:] for f in self.words}
 
     def __bool__(self) -> bool:
@@ -145,7 +145,7 @@ class TypoIndex:
                 continue
             stem = ft[: len(ft) - k]
             if len(stem) >= MIN_TYPO_LEN - 1 and (
-                stem[:3] in self._heads or stem[-3:] in self._tails
+                stem[:4] in self._heads or stem[-3:] in self._tails
             ):
                 stems.append(stem)
         if not stems or is_real_word(token):
