@@ -63,6 +63,7 @@ __all__ = [
     "is_concrete",
     "mask_quote",
     "mask_unlisted_names",
+    "most_critical",
     "near_duplicate_clusters",
     "polarity",
     "select_quotes",
@@ -95,6 +96,11 @@ LSH_REPRESENTATIVES = 3
 
 NEAR_DUPLICATE = 0.6
 """Estimated Jaccard similarity of word shingles at which two sentences are near-duplicates."""
+
+DISTINCT_WORDS = 0.35
+"""Two quotes shown together share less than this Jaccard similarity of content words (so that
+"Vi behöver kunskap om hur man leder en omställning …" and "… hur man driver omställning …" are
+not both chosen). Checked only against the at most *k* quotes already chosen."""
 
 
 @dataclass(frozen=True)
@@ -198,7 +204,7 @@ POSITIVE_EXACT: frozenset[str] = _words(
     funkar fungerat lyhörd lyhörda lyhört smidig smidigt smidiga konstruktiv konstruktivt
     konstruktiva uppskattad uppskattat uppskattade utmärkt givande engagerad engagerade
     tillgänglig tillgängliga värdefull värdefullt värdefulla effektiv effektivt effektiva
-    rikt rik rika trygg tryggt trygga"""
+    rikt rik rika trygg tryggt trygga ok okej klar klart klara nöjd"""
 )
 """Positive cues matched as whole tokens."""
 
@@ -221,7 +227,7 @@ CRITICAL_EXACT: frozenset[str] = _words(
     långa långdragna oro risk risker hindrar hindra begränsar begränsad begränsade begränsat
     ansträngt ansträngd akut akuta sårbar sårbart kostar dyrare behov behöver dålig dåligt
     dåliga sämre otydlig otydligt otydliga byråkratisk byråkratiskt tyvärr försämrats
-    minskat tappat frånvarande svag svagt svaga"""
+    minskat tappat frånvarande svag svagt svaga måste gammal gammalt gamla sliter avbrott"""
 )
 """Critical cues matched as whole tokens."""
 
@@ -609,9 +615,20 @@ def select_quotes(
             return is_concrete(sent)
         return True
 
+    def similar(i: int) -> bool:
+        # chosen quotes also differ in their words, not only in their shingles
+        words = content[i]
+        for j, _, _ in chosen:
+            union = words | content[j]
+            if union and len(words & content[j]) / len(union) >= DISTINCT_WORDS:
+                return True
+        return False
+
     def take(slot: str) -> bool:
         for _, i, source, sent in rescored:
             if source in used_sources or labels[i] in used_clusters or not fits(slot, i, sent):
+                continue
+            if similar(i):
                 continue
             chosen.append((i, source, sent))
             used_sources.add(source)
@@ -624,6 +641,29 @@ def select_quotes(
     while len(chosen) < k and take("valfri"):
         pass
     return [Quote(text=sent, source=source, polarity=pols[i]) for i, source, sent in chosen]
+
+
+def most_critical(texts: Sequence[str], *, max_chars: int = 320) -> Quote | None:
+    """The most critical whole sentence in *texts*: the most critical cues net of positive ones
+    in its main clause (:func:`cue_counts`), ties broken by length (shorter first) and a stable
+    hash. ``None`` when no sentence is critical.
+
+    >>> most_critical(["Samverkan fungerar bra med alla parter.",
+    ...                "Processerna är långsamma och det saknas tydliga besked från staten."])
+    Quote(text='Processerna är långsamma och det saknas tydliga besked från staten.', source=1, polarity='kritisk')
+    """
+    clean = [t if isinstance(t, str) else "" for t in texts]
+    best: tuple | None = None
+    for source, sent in candidate_sentences(clean, max_chars=max_chars):
+        pos, neg = cue_counts(sent)
+        if neg <= pos:
+            continue
+        key = (-(neg - pos), len(sent), _stable_hash(_norm_key(sent)))
+        if best is None or key < best[0]:
+            best = (key, source, sent)
+    if best is None:
+        return None
+    return Quote(text=best[2], source=best[1], polarity="kritisk")
 
 
 # --------------------------------------------------------------------------------------------
