@@ -101,6 +101,10 @@ def method(ctx: Context) -> Section:
     manifest = getattr(ctx.dataset, "manifest", None) or {}
     ref = load_municipalities()
     k2 = sorted(ref.loc[ref["pendlingskategori"] == "K2", "kommun"])
+    minutes = pd.to_numeric(ref["restid_bil_umea_min"], errors="coerce")
+    edge = sorted(ref.loc[(ref["pendlingskategori"] == "K2") & (minutes >= 45), "kommun"])
+    k3 = minutes[ref["pendlingskategori"] == "K3"]
+    nearest_k3 = int(k3.min()) if k3.notna().any() else None
     n_themes = len(a.labels)
     version = getattr(ctx.themes, "version", "")
     data_text = (
@@ -150,11 +154,16 @@ def method(ctx: Context) -> Section:
             if policy.public and policy.keep_names
             else ""
         ),
-        "Kommungrupper: indelningen följer seminarieunderlaget om kommuner och regional "
-        "utveckling. K1 är den befolkningsmässigt största kommunen (Umeå), K2 de kommuner vars "
-        f"centralort ligger inom ungefär 45 minuters bilresa från Umeå ({list_phrase(k2)}) och K3 "
-        "övriga. Restiderna är uppskattningar från vägavstånd; Bjurholm, Robertsfors och "
-        "Vindeln ligger nära gränsen, medan ingen K3-kommun ligger närmare än ungefär 1,5 timme.",
+        "Kommungrupper: indelningen K1–K3 kommer från en studie av samverkan mellan kommuner "
+        "och regioner. K1 är den befolkningsmässigt största kommunen (Umeå), K2 de kommuner vars "
+        f"centralort ligger inom ungefär 45 minuters bilresa från Umeå ({list_phrase(k2)}) och "
+        "K3 övriga. Restiderna är våra uppskattningar från vägavstånd"
+        + (f"; {list_phrase(edge)} ligger på gränsen" if edge else "")
+        + (
+            f", medan ingen K3-kommun ligger närmare än ungefär {nearest_k3} minuter."
+            if nearest_k3
+            else "."
+        ),
         "Reservationer: originalrapportens avsnitt 5.2 byggde också på underlag inifrån Region "
         "Västerbotten som inte finns i enkäten. Kodboken bygger på originalrapportens egna "
         "formuleringar, så teman som rapporten inte nämner fångas sämre.",

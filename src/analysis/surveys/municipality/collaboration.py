@@ -152,10 +152,11 @@ def groups(ctx: Context) -> Section:
     s = Section(
         "kommungrupper",
         "Skillnader mellan kommungrupper",
-        intro="Kommunerna delas in som i seminarieunderlaget om kommuner och regional utveckling: "
-        "K1 är länets största kommun (Umeå), K2 kommunerna inom ungefär 45 minuters bilresa från "
-        f"Umeå ({list_phrase(k2)}) och K3 övriga kommuner. K1 är en enda kommun, så dess kolumn "
-        "visar vad Umeå tar upp. Grupperna är små: en kommun mer eller mindre ändrar bilden.",
+        intro="Indelningen K1–K3 kommer från en studie av samverkan mellan kommuner och "
+        "regioner: K1 är länets största kommun (Umeå), K2 kommunerna inom ungefär 45 minuters "
+        f"bilresa från Umeå ({list_phrase(k2)}) och K3 övriga kommuner. K1 är en enda kommun, så "
+        "dess kolumn visar vad Umeå tar upp. Grupperna är små: en kommun mer eller mindre ändrar "
+        "bilden.",
     )
     main = [t for t in ctx.a.labels if t not in INFRA_SUBAREAS]
     table = group_table(ctx.a.matrix_all, ctx.a.groups, ctx.a.labels, themes=main)
@@ -207,7 +208,8 @@ def pairs(ctx: Context) -> Section:
         a, b = first.index[0].split(" + ", 1)
         s.key_points.append(
             sentence(
-                f"oftast hänger {lower_first(a)} och {lower_first(b)} ihop: {phrase} nämner båda i samma svar"
+                f"oftast nämns ”{lower_first(a)}” och ”{lower_first(b)}” i samma svar: "
+                f"{phrase} gör det"
             )
         )
     s.bullets(s.key_points)
