@@ -107,6 +107,28 @@ def write_files(directory: str | Path, files: dict[str, bytes]) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def describe_os_error(exc: OSError) -> str:
+    """A short Swedish description of an environment error (full disk, read-only …).
+
+    >>> import errno
+    >>> describe_os_error(OSError(errno.ENOSPC, "No space left on device"))
+    'disken är full'
+    """
+    import errno
+
+    messages = {
+        errno.ENOSPC: "disken är full",
+        errno.EDQUOT: "diskkvoten är slut",
+        errno.EACCES: "åtkomst nekad – mappen är skrivskyddad",
+        errno.EPERM: "åtkomst nekad – mappen är skrivskyddad",
+        errno.EROFS: "skrivskyddat filsystem",
+        errno.ENOTDIR: "en del av sökvägen är en fil, inte en mapp",
+        errno.EISDIR: "sökvägen är en mapp, inte en fil",
+        errno.ENAMETOOLONG: "sökvägen är för lång",
+    }
+    return messages.get(exc.errno, exc.strerror or str(exc) or type(exc).__name__)
+
+
 def lock_timeout(default: float) -> float:
     """Seconds to wait for a lock: ``ANALYSIS_LOCK_TIMEOUT`` when set, else *default*.
 
@@ -202,6 +224,7 @@ def exclusive_lock(
 
 __all__ = [
     "LOCK_TIMEOUT_ENV",
+    "describe_os_error",
     "exclusive_lock",
     "lock_timeout",
     "write_bytes",

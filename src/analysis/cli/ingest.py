@@ -1,4 +1,10 @@
-"""The ``analysis ingest SURVEY [--input PATH] [--output DIR] [--quiet]`` command."""
+"""The ``analysis ingest SURVEY [--input PATH] [--output DIR] [--quiet]`` command.
+
+Writes a new version of the processed data and publishes it atomically
+(:mod:`analysis.data.store`). Exit codes: 0 written; 2 invalid export (one line per problem,
+nothing written), an output folder that cannot be written (a file, read-only, full disk: nothing
+changed) or another ingest into the same folder that did not finish in time.
+"""
 
 from __future__ import annotations
 
@@ -30,7 +36,7 @@ def print_problems(problems, stream=None) -> None:
     print(f"{n} problem hittades; inget har skrivits.", file=stream)
 
 
-def summary(manifest: dict, out_dir) -> str:
+def summary(manifest: dict, out_dir, version: str | None = None) -> str:
     """A short Swedish summary of an ingest (rows, dropped columns, masked counts, folder)."""
     masked = manifest["masked_counts"]
     dropped = ", ".join(manifest["dropped_columns"]) or "inga"
@@ -48,14 +54,19 @@ def summary(manifest: dict, out_dir) -> str:
         )
     if manifest.get("synthetic"):
         lines.append("Obs: syntetiska demodata.")
-    lines.append(f"Skrev {out_dir}/ (responses.parquet, answers.parquet, manifest.json).")
+    where = f"{out_dir}/" + (f"versions/{version}/" if version else "")
+    lines.append(
+        f"Skrev {where} (responses.parquet, answers.parquet, manifest.json)"
+        + (f" och publicerade version {version}." if version else ".")
+    )
     return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
     from analysis import paths
+    from analysis.data import store
     from analysis.data.ingest import ingest
-    from analysis.errors import InputValidationError
+    from analysis.errors import AnalysisError, InputValidationError
 
     out_dir = args.output or paths.processed_dir(args.survey)
     try:
@@ -64,5 +75,9 @@ def run(args: argparse.Namespace) -> int:
         print_problems(exc.problems)
         return exc.exit_code
     if not args.quiet:
-        print(summary(manifest, out_dir))
+        try:
+            version = store.current_id(out_dir)
+        except (AnalysisError, OSError):
+            version = None
+        print(summary(manifest, out_dir, version))
     return 0

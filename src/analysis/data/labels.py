@@ -155,6 +155,8 @@ def safe_path_label(value: str | Path, root: Path | None = None) -> str:
 
         root = paths.project_root()
     p = Path(str(value))
+    if not p.is_absolute():
+        p = Path(root) / p
     try:
         rel = p.resolve().relative_to(Path(root).resolve())
     except (ValueError, OSError, RuntimeError):

@@ -266,13 +266,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _describe(exc: OSError) -> str:
-    if exc.errno == errno.ENOSPC:
-        return "disken är full"
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return "skrivskyddat – åtkomst nekad"
-    if exc.errno == errno.EROFS:
-        return "skrivskyddat filsystem"
-    return exc.strerror or str(exc)
+    return atomic.describe_os_error(exc)
 
 
 def _write_error(root: Path, exc: OSError) -> OutputError:
