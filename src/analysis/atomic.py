@@ -196,8 +196,8 @@ def exclusive_lock(
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as exc:
         raise OutputError(
-            f"{lock.parent}: kan inte skapa låsfilen {lock.name} ({exc.strerror or exc}). "
-            "Kontrollera att mappen finns, är skrivbar och inte är en fil."
+            f"{lock.parent}: kan inte skapa låsfilen {lock.name} ({describe_os_error(exc)}). "
+            "Kontrollera att mappen är skrivbar och inte är en fil, eller välj en annan mapp."
         ) from None
     try:
         deadline = time.monotonic() + max(0.0, float(timeout))

@@ -89,14 +89,11 @@ def test_ingest_onto_a_full_disk(project, monkeypatch, capsys, code):
     assert main(["ingest", "partner_2021", "--quiet"]) == 0
     before = tree_snapshot(_processed(project))
     write_real_partner_export(project / "data" / "raw" / "partner_2021" / "svar.xlsx")
-    real = atomic.write_bytes
 
-    def full(path, data):
-        if Path(path).name == "responses.parquet":
-            raise OSError(code, os.strerror(code), str(path))
-        return real(path, data)
+    def full(directory, files):
+        raise OSError(code, os.strerror(code), str(Path(directory) / "responses.parquet"))
 
-    monkeypatch.setattr(atomic, "write_bytes", full)
+    monkeypatch.setattr(atomic, "write_files", full)
     assert main(["ingest", "partner_2021"]) == 2
     captured = capsys.readouterr()
     line = _one_line(captured.err)

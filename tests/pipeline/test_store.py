@@ -146,18 +146,21 @@ def test_bad_lock_timeout_setting_is_refused(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EACCES, errno.EROFS])
-def test_a_failed_write_leaves_the_published_version_and_no_debris(tmp_path, monkeypatch, code):
+@pytest.mark.parametrize("writer", ["write_files", "write_bytes", "fsync"])
+def test_a_failed_write_leaves_the_published_version_and_no_debris(
+    tmp_path, monkeypatch, code, writer
+):
     root = tmp_path / "s"
     store.publish(root, _files("A"))
     before = tree_snapshot(root)
-    real = atomic.write_bytes
 
-    def failing(path, data):
-        if path.name == "answers.parquet":
-            raise OSError(code, os.strerror(code), str(path))
-        return real(path, data)
+    def failing(*args, **kw):
+        raise OSError(code, os.strerror(code), "answers.parquet")
 
-    monkeypatch.setattr(atomic, "write_bytes", failing)
+    if writer == "fsync":
+        monkeypatch.setattr(atomic.os, "fsync", failing)
+    else:
+        monkeypatch.setattr(atomic, writer, failing)
     with pytest.raises(OutputError) as exc:
         store.publish(root, _files("B"))
     msg = str(exc.value)

@@ -495,16 +495,21 @@ def xlsx_values_sha256(data: bytes) -> str:
         wb.close()
 
 
-def xlsx_marker(data: bytes) -> str | None:
-    """The value of the :data:`MARKER_PROPERTY` custom property of an ``.xlsx`` (or ``None``)."""
+def xlsx_marker(data: bytes | str | Path) -> str | None:
+    """The value of the :data:`MARKER_PROPERTY` custom property of an ``.xlsx`` (or ``None``).
+
+    *data* is the file's bytes or its path (then only the zip directory and the small
+    ``docProps/custom.xml`` part are read).
+    """
     import xml.etree.ElementTree as ET
 
+    source = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with zipfile.ZipFile(source) as zf:
             if "docProps/custom.xml" not in zf.namelist():
                 return None
             root = ET.fromstring(zf.read("docProps/custom.xml"))
-    except (zipfile.BadZipFile, ET.ParseError, KeyError, OSError):
+    except (zipfile.BadZipFile, ET.ParseError, KeyError, OSError, ValueError):
         return None
     for prop in root:
         if prop.get("name") == MARKER_PROPERTY:
@@ -541,22 +546,21 @@ def written_by_generator(path: str | Path, data: bytes | None = None) -> bool:
     True
     """
     p = Path(path)
-    if data is None:
+    recorded = _sidecar_sha256(p)
+    if recorded is not None:
         try:
-            data = p.read_bytes()
+            digest = hashlib.sha256(data if data is not None else p.read_bytes()).hexdigest()
         except OSError:
             return False
-    recorded = _sidecar_sha256(p)
-    if recorded is not None and recorded == hashlib.sha256(data).hexdigest():
-        return True
-    if data[:4] == b"PK\x03\x04":
-        marker = xlsx_marker(data)
-        if marker:
-            try:
-                return marker == xlsx_values_sha256(data)
-            except Exception:  # not a readable workbook: not ours
-                return False
-    return False
+        if digest == recorded:
+            return True
+    marker = xlsx_marker(data if data is not None else p)  # reads only the zip directory
+    if not marker:
+        return False
+    try:
+        return marker == xlsx_values_sha256(data if data is not None else p.read_bytes())
+    except Exception:  # not a readable workbook: not ours
+        return False
 
 
 def _sidecar_bytes(survey: str, seed: int | None, name: str, data: bytes) -> bytes:

@@ -381,9 +381,7 @@ def _publish_locked(root: Path, files: dict[str, bytes], keep: int) -> Version:
     staging = versions / f".tmp-{vid}-{_token()}"
     try:
         versions.mkdir(exist_ok=True)
-        staging.mkdir()
-        for name, data in files.items():
-            atomic.write_bytes(staging / name, data)
+        atomic.write_files(staging, files)  # the data files, all or nothing
         atomic.write_bytes(staging / PIN_NAME, b"")
         _fsync_dir(staging)
         os.rename(staging, final)

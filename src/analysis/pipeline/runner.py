@@ -817,6 +817,7 @@ def run_reports(
         given = layer_parameters(declared, shared, per_report.get(spec.name), overrides)
         try:
             params = resolve_parameters(spec, given, declared)
+            _check_input(spec, params)
         except ConfigError as exc:
             errors.append(str(exc))
             continue
@@ -885,6 +886,12 @@ def check_cell_timeout(value: object) -> int:
         shown = value if not isinstance(value, str) else repr(value[:40])
         raise ConfigError(f"--cell-timeout ska vara ett heltal ≥ 1 (sekunder), inte {shown}.")
     return number
+
+
+def _check_input(spec: ReportSpec, params: Mapping[str, object]) -> None:
+    """An explicit ``input`` must hold processed data of the report's survey (no lock taken)."""
+    with contextlib.ExitStack() as pins:
+        _pin_data(spec, params, pins)
 
 
 def _pin_data(spec: ReportSpec, params: Mapping[str, object], pins: contextlib.ExitStack):
