@@ -109,10 +109,14 @@ def make_project(base: Path, *, notebooks: bool = True) -> Path:
 
     root = base / "proj"
     (root / "data" / "processed").mkdir(parents=True)
-    shutil.copytree(REPO / "data" / "raw", root / "data" / "raw")
-    for extra in ("verified_codes.csv", "verified_codes.xlsx"):  # never in a clean copy
-        for survey_dir in (root / "data" / "raw").glob("*/"):
-            (survey_dir / extra).unlink(missing_ok=True)
+    raw = REPO / "data" / "raw"
+    shutil.copytree(raw / "reference", root / "data" / "raw" / "reference")
+    for survey_dir in (p for p in raw.iterdir() if p.is_dir() and p.name != "reference"):
+        target = root / "data" / "raw" / survey_dir.name
+        target.mkdir(parents=True)
+        for f in survey_dir.iterdir():  # only what git tracks: no real exports, no verified codes
+            if f.name in ("codebook.yaml", "themes.yaml") or f.name.startswith("demo_"):
+                shutil.copy2(f, target / f.name)
     if notebooks:
         shutil.copytree(REPO / "notebooks", root / "notebooks")
         shutil.copy(REPO / "reports.yaml", root / "reports.yaml")
