@@ -123,8 +123,12 @@ def check_path(name: str, value: str) -> str | None:
         p = paths.project_root() / p
     try:
         exists = p.is_dir() if kind == "dir" else p.is_file()
+        other = not exists and p.exists()
     except OSError as exc:
         return f"parametern {name!r}: sökvägen {_shown(value)} kan inte läsas ({exc.strerror})"
+    if other:
+        wanted = "en mapp" if kind == "dir" else "en fil"
+        return f"parametern {name!r}: {_shown(value)} är inte {wanted}; ange {wanted}"
     if not exists:
         if kind == "dir":
             return (
