@@ -36,7 +36,7 @@ def print_problems(problems, stream=None) -> None:
     print(f"{n} problem hittades; inget har skrivits.", file=stream)
 
 
-def summary(manifest: dict, out_dir, version: str | None = None) -> str:
+def summary(manifest: dict, out_dir, version: str | None = None, new: bool = True) -> str:
     """A short Swedish summary of an ingest (rows, dropped columns, masked counts, folder)."""
     masked = manifest["masked_counts"]
     dropped = ", ".join(manifest["dropped_columns"]) or "inga"
@@ -54,11 +54,14 @@ def summary(manifest: dict, out_dir, version: str | None = None) -> str:
         )
     if manifest.get("synthetic"):
         lines.append("Obs: syntetiska demodata.")
-    where = f"{out_dir}/" + (f"versions/{version}/" if version else "")
-    lines.append(
-        f"Skrev {where} (responses.parquet, answers.parquet, manifest.json)"
-        + (f" och publicerade version {version}." if version else ".")
-    )
+    if version and not new:
+        lines.append(f"Data oförändrade: version {version} i {out_dir}/ gäller fortfarande.")
+    else:
+        where = f"{out_dir}/" + (f"versions/{version}/" if version else "")
+        lines.append(
+            f"Skrev {where} (responses.parquet, answers.parquet, manifest.json)"
+            + (f" och publicerade version {version}." if version else ".")
+        )
     return "\n".join(lines)
 
 
@@ -69,15 +72,20 @@ def run(args: argparse.Namespace) -> int:
     from analysis.errors import AnalysisError, InputValidationError
 
     out_dir = args.output or paths.processed_dir(args.survey)
+
+    def current() -> str | None:
+        try:
+            return store.current_id(out_dir)
+        except (AnalysisError, OSError):
+            return None
+
+    before = current()
     try:
         manifest = ingest(args.survey, input_path=args.input, out_dir=out_dir)
     except InputValidationError as exc:
         print_problems(exc.problems)
         return exc.exit_code
     if not args.quiet:
-        try:
-            version = store.current_id(out_dir)
-        except (AnalysisError, OSError):
-            version = None
-        print(summary(manifest, out_dir, version))
+        version = current()
+        print(summary(manifest, out_dir, version, new=version != before))
     return 0
