@@ -47,6 +47,7 @@ check-reports: data ## Build the reports and check them in a real browser (axe, 
 bench: data ## Print benchmark figures (report build vs floor, no-op rerun, text coding throughput)
 	$(PY) benchmarks/bench_reports.py
 	$(PY) benchmarks/bench_coding.py
+	$(PY) benchmarks/bench_ingest.py
 
 .PHONY: lint
 lint: $(STAMP) ## ruff lint + format check, and notebooks without outputs

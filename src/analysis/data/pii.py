@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 MASKS = {
     "email": "[e-post]",
@@ -350,30 +351,222 @@ def mask_person(text: str, pattern: re.Pattern | None) -> tuple[str, int]:
     return pattern.subn(MASKS["name"], text)
 
 
+# A string can only hold an e-mail address, phone number or personnummer if it has a digit, an
+# "@" or an "(at)"/"[at]" (RE2 syntax, for the vectorised pre-check).
+_PII_CANDIDATE = r"[\p{Nd}@]|[(\[]at[)\]]"
+
+
+def _candidates(strings: list[str]):
+    """Boolean array: which *strings* could hold something :func:`mask_text` masks."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not strings:
+        return np.zeros(0, dtype=bool)
+    arr = pa.array(strings, type=pa.large_string())
+    return pc.match_substring_regex(arr, _PII_CANDIDATE).to_numpy(zero_copy_only=False)
+
+
 def mask_series(values):
-    """Mask every string of a pandas Series; return (new Series, counts). The input is not changed."""
+    """Mask every string of a pandas Series; return (new Series, counts). The input is not changed.
+
+    Vectorised: each distinct string is masked once (:func:`mask_text`), and only strings with a
+    digit, an ``@`` or ``(at)``/``[at]`` are looked at; counts are per occurrence.
+
+    >>> import pandas as pd
+    >>> s = pd.Series(["mejla a@example.org", None, "mejla a@example.org", "inget"], dtype=object)
+    >>> out, counts = mask_series(s)
+    >>> out.tolist(), counts
+    (['mejla [e-post]', None, 'mejla [e-post]', 'inget'], {'email': 2, 'phone': 0, 'personnummer': 0})
+    """
+    import numpy as np
+    import pandas as pd
+
     counts = {"email": 0, "phone": 0, "personnummer": 0}
     out = values.copy()
-    for idx, v in values.items():
-        if isinstance(v, str):
-            masked, c = mask_text(v)
-            if masked != v:
-                out.at[idx] = masked
-            for k, n in c.items():
-                counts[k] += n
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    uniques = uniques.tolist()
+    strings = [k for k, u in enumerate(uniques) if isinstance(u, str)]
+    if not strings:
+        return out, counts
+    cand = _candidates([uniques[k] for k in strings])
+    freq = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    changed: dict[int, str] = {}
+    for k in (strings[i] for i in np.flatnonzero(cand)):
+        masked, c = mask_text(uniques[k])
+        if masked != uniques[k]:
+            changed[k] = masked
+        for kind, n in c.items():
+            counts[kind] += n * int(freq[k])
+    if changed:
+        keys = np.fromiter(changed, dtype=np.int64)
+        rows = np.flatnonzero(np.isin(codes, keys))
+        lookup = dict(changed)
+        out.iloc[rows] = [lookup[c] for c in codes[rows]]
     return out, counts
+
+
+# ------------------------------------------------------------------ own name, vectorised
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    """Lower-case letters that ``re``'s IGNORECASE treats as another letter ("ı" ~ "i", "ſ" ~
+    "s", "ς" ~ "σ" …) → that letter."""
+    table: dict[int, str] = {}
+    for cp in range(0x10000):
+        ch = chr(cp)
+        low, up = ch.lower(), ch.upper()
+        if len(low) == 1 and len(up) == 1 and len(up.lower()) == 1 and up.lower() != low:
+            table[ord(low)] = up.lower()
+    return table
+
+
+def fold_case(text: str) -> str:
+    """*text* lower-cased so that whenever ``(?i)`` makes a pattern match it, the folded pattern
+    is a substring of the folded text (simple case mapping, length kept).
+
+    >>> fold_case("LİNA Iſak"), fold_case("lına")
+    ('lina isak', 'lina')
+    """
+    return text.replace("\u0130", "i").lower().translate(_fold_table())
+
+
+def person_terms(names: list[str], emails: list[str] = ()) -> list[str]:
+    """Words at least one of which every match of ``person_pattern(names, emails)`` contains.
+
+    Used as a cheap pre-check: a text whose :func:`fold_case` contains none of the folded terms
+    cannot contain the respondent's name.
+
+    >>> person_terms(["Per Exempelsson"], ["per.exempelsson@example.org"])
+    ['Exempelsson', 'Per', 'exempelsson', 'per', 'per.exempelsson']
+    """
+    terms: set[str] = set()
+    for name in names:
+        if isinstance(name, str):
+            terms.update(_name_tokens(name))
+    for email in emails:
+        if not isinstance(email, str) or "@" not in email:
+            continue
+        local = email.strip().split("@", 1)[0]
+        if len(local) >= 2 and local.casefold() not in _NOT_NAMES:
+            terms.add(local)
+        terms.update(_name_tokens(re.sub(r"[._+\d]+", " ", local)))
+    return sorted(terms)
+
+
+def _arrow_strings(values):
+    import pyarrow as pa
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if not isinstance(values, pa.Array):
+        values = pa.array(values.array if hasattr(values, "array") else list(values))
+    return values.cast(pa.large_string())
+
+
+def mask_people(texts, names: list, emails: list = ()):
+    """Mask each respondent's own name in their texts (vectorised :func:`mask_person`).
+
+    Parameters
+    ----------
+    texts
+        pandas Series of texts (missing for none), one per respondent. Not modified.
+    names, emails
+        Lists of columns (Arrow arrays, Series or lists aligned with *texts*) holding the
+        respondent's name and e-mail cells (missing when empty).
+
+    Returns
+    -------
+    (pandas.Series, int)
+        The texts (masked where the name occurs) and the number of names masked. A pattern is
+        compiled only for a respondent whose text contains one of their :func:`person_terms`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> texts = pd.Series(["Hälsningar Anna", "Anna är bra", None], dtype=object)
+    >>> out, n = mask_people(texts, [["Anna Ek", None, "X"]])
+    >>> out.tolist(), n
+    (['Hälsningar [namn]', 'Anna är bra', None], 1)
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = texts.copy()
+    cols = [_arrow_strings(c) for c in (*names, *emails)]
+    if not cols or not len(texts):
+        return out, 0
+    valid = texts.notna().to_numpy()
+    has_person = np.zeros(len(texts), dtype=bool)
+    for c in cols:
+        has_person |= c.is_valid().to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(valid & has_person)
+    if not len(rows):
+        return out, 0
+    take = pa.array(rows)
+    parts = [c.take(take) for c in cols]
+    parts.insert(len(names), pa.array(["\x1e"] * len(rows), pa.large_string()))
+    key = pc.binary_join_element_wise(
+        *parts,
+        pa.scalar("\x1f", pa.large_string()),
+        null_handling="replace",
+        null_replacement="\x00",
+    )
+    person, _ = pd.factorize(np.asarray(key.to_numpy(zero_copy_only=False), dtype=object))
+    values = [c.to_pylist() for c in parts[: len(names)]] + [
+        c.to_pylist() for c in parts[len(names) + 1 :]
+    ]
+    text_arr = _arrow_strings(texts).take(take)
+    folded = pc.utf8_lower(text_arr)
+    special = "".join(chr(k) for k in _fold_table())
+    needs = pc.match_substring_regex(folded, "[" + re.escape(special) + "]").to_pylist()
+    folded = folded.to_pylist()
+    table = _fold_table()
+    for k, flag in enumerate(needs):
+        if flag:
+            folded[k] = folded[k].translate(table)
+    terms: dict[int, list[str]] = {}
+    patterns: dict[int, re.Pattern | None] = {}
+    changed_rows: list[int] = []
+    changed: list[str] = []
+    total = 0
+    for k, pid in enumerate(person.tolist()):
+        if pid not in terms:
+            who = [v[k] for v in values[: len(names)] if v[k] is not None]
+            mail = [v[k] for v in values[len(names) :] if v[k] is not None]
+            terms[pid] = [fold_case(t) for t in person_terms(who, mail)]
+        if not any(t in folded[k] for t in terms[pid]):
+            continue
+        if pid not in patterns:
+            who = [v[k] for v in values[: len(names)] if v[k] is not None]
+            mail = [v[k] for v in values[len(names) :] if v[k] is not None]
+            patterns[pid] = person_pattern(who, mail)
+        original = text_arr[k].as_py()
+        new, n = mask_person(original, patterns[pid])
+        if n:
+            changed_rows.append(int(rows[k]))
+            changed.append(new)
+            total += n
+    if changed_rows:
+        out.iloc[changed_rows] = changed
+    return out, total
 
 
 __all__ = [
     "MASKS",
     "find_personnummer",
     "find_phones",
+    "fold_case",
     "is_pii_header",
     "luhn_ok",
+    "mask_people",
     "mask_person",
     "mask_series",
     "mask_text",
     "normalise_dashes",
     "person_pattern",
+    "person_terms",
     "pii_header_kind",
 ]
