@@ -19,6 +19,7 @@ when they hold no answer at all (``excluded_reasons`` counts why).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from dataclasses import dataclass, field
@@ -179,8 +180,20 @@ def _listed(values: list) -> list:
     return list(values[:MAX_LISTED])
 
 
+def _group_ids(columns: list) -> Any:
+    """One integer per row, equal exactly when the rows' codes in every column are equal."""
+    import numpy as np
+    import pandas as pd
+
+    codes = pd.DataFrame(np.column_stack(columns))
+    return codes.groupby(list(codes.columns), sort=False).ngroup().to_numpy()
+
+
 def build_warnings(
-    table: RawTable, frame: pd.DataFrame, errors: list[tuple[int, str]]
+    table: RawTable,
+    frame: pd.DataFrame,
+    errors: list[tuple[int, str]],
+    free_text: set[str] = frozenset(),
 ) -> dict[str, Any]:
     """The manifest's ``warnings``: counts and spreadsheet rows (or cell references), never values.
 
@@ -203,23 +216,30 @@ def build_warnings(
     groups: list[list[int]] = []
     count = 0
     if len(frame) > 1 and qids:
-        codes = np.column_stack([factorize(frame[c], codes_only=True)[0] for c in qids])
-        ids = pd.DataFrame(codes).groupby(list(range(codes.shape[1])), sort=False).ngroup()
-        ids = ids.to_numpy()
+        # closed answers first; the free text of the (few) rows that agree on those after
+        short = [c for c in qids if c not in free_text] or qids
+        ids = _group_ids([factorize(frame[c], codes_only=True)[0] for c in short])
         rows = np.asarray(frame.index, dtype=np.int64)
-        first_pos: dict[int, list[int]] = {}
+        candidates = np.flatnonzero(pd.Series(ids).duplicated(keep=False).to_numpy())
+        texts = [c for c in qids if c not in short]
+        if len(candidates) and texts:
+            sub = frame.iloc[candidates]
+            ids = _group_ids(
+                [ids[candidates]] + [factorize(sub[c], codes_only=True)[0] for c in texts]
+            )
+            rows = rows[candidates]
         dup = pd.Series(ids).duplicated(keep="first").to_numpy()
         count = int(dup.sum())
         if count:
-            wanted = set(ids[dup].tolist())
-            for pos in np.flatnonzero(np.isin(ids, list(wanted))):
-                first_pos.setdefault(int(ids[pos]), []).append(int(rows[pos]))
+            members: dict[int, list[int]] = {}
+            for pos in np.flatnonzero(np.isin(ids, np.unique(ids[dup]))):
+                members.setdefault(int(ids[pos]), []).append(int(rows[pos]))
             listed = 0
-            for members in first_pos.values():
+            for group in members.values():
                 if listed >= MAX_LISTED:
                     break
-                groups.append(members)
-                listed += len(members)
+                groups.append(group)
+                listed += len(group)
     f = table.findings
 
     def cells(kind: str) -> dict[str, Any]:
@@ -405,7 +425,11 @@ def _prepare(codebook: Codebook, path: Path) -> Prepared:
         )
     elif keep.any():
         problems += validate_answers(frame, codebook, headers, file, normalise_municipality)
-    warnings = build_warnings(table, frame, errors) if not problems else {}
+    free_text = {q.id for q in codebook.questions if q.type == "text"}
+    warnings = build_warnings(table, frame, errors, free_text) if not problems else {}
+    # the frame holds what is needed from here on; let the other raw columns go
+    table = dataclasses.replace(table, columns=[])
+    _release_memory()
     return Prepared(
         codebook, table, match, frame, headers, rows_in, excluded, problems, people, warnings
     )
@@ -461,7 +485,8 @@ class LongAnswers:
     question_ids: list[str]
     question_types: list[str]
     pool: Any
-    """Arrow string array of every option code, label and free-text answer referred to."""
+    """Arrow (chunked) string array of every option code, label and free-text answer referred
+    to."""
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -471,19 +496,41 @@ class LongAnswers:
         import pyarrow as pa
 
         stop = len(self) if stop is None else min(stop, len(self))
-        code = self.code[start:stop]
+        question = pa.array(self.question[start:stop])
         arrays = [
             self.respondent_ids.take(pa.array(self.rows[start:stop])),
-            pa.array(self.question_ids, pa.large_string()).take(
-                pa.array(self.question[start:stop])
-            ),
-            pa.array(self.question_types, pa.large_string()).take(
-                pa.array(self.question[start:stop])
-            ),
-            self.pool.take(pa.array(code, mask=code < 0)),
-            self.pool.take(pa.array(self.value[start:stop])),
+            pa.array(self.question_ids, pa.large_string()).take(question),
+            pa.array(self.question_types, pa.large_string()).take(question),
+            self._from_pool(self.code[start:stop]),
+            self._from_pool(self.value[start:stop]),
         ]
         return pa.Table.from_arrays(arrays, schema=_string_schema(LONG_COLUMNS))
+
+    def _from_pool(self, index):
+        """Pool strings at positions *index* (``-1`` → null), taken chunk by chunk (a take on
+        the chunked pool would first copy all of it into one array)."""
+        import numpy as np
+        import pyarrow as pa
+
+        chunks = self.pool.chunks
+        starts = np.cumsum([0] + [len(c) for c in chunks])
+        valid = index >= 0
+        pos = index[valid]
+        which = np.searchsorted(starts, pos, side="right") - 1
+        order = np.argsort(which, kind="stable")
+        pos_sorted = pos[order]
+        bounds = np.concatenate([[0], np.cumsum(np.bincount(which, minlength=len(chunks)))])
+        parts = [
+            chunks[c].take(pa.array(pos_sorted[bounds[c] : bounds[c + 1]] - starts[c]))
+            for c in range(len(chunks))
+            if bounds[c + 1] > bounds[c]
+        ]
+        taken = pa.concat_arrays(parts) if parts else pa.array([], pa.large_string())
+        back = np.empty(len(pos), dtype=np.int64)
+        back[order] = np.arange(len(pos))
+        full = np.zeros(len(index), dtype=np.int64)
+        full[valid] = back
+        return taken.take(pa.array(full, mask=~valid))
 
     def batches(self, size: int = ROW_GROUP_ROWS):
         """Arrow tables of at most *size* rows, in order (one when the table is empty)."""
@@ -512,10 +559,15 @@ class _LongBuilder:
         """Add strings to the pool; return the position of the first."""
         import pyarrow as pa
 
-        arr = values if isinstance(values, pa.Array) else pa.array(values, pa.large_string())
+        if isinstance(values, pa.ChunkedArray):
+            arrays = values.cast(pa.large_string()).chunks
+        elif isinstance(values, pa.Array):
+            arrays = [values.cast(pa.large_string())]
+        else:
+            arrays = [pa.array(values, pa.large_string())]
         start = self.pool_size
-        self.pools.append(arr.cast(pa.large_string()))
-        self.pool_size += len(arr)
+        self.pools += arrays
+        self.pool_size += sum(len(a) for a in arrays)
         return start
 
     def add(self, q: Question, rows, code, value) -> None:
@@ -541,15 +593,31 @@ class _LongBuilder:
         import pyarrow as pa
 
         if self.parts:
-            rows = np.concatenate([p[0] for p in self.parts])
-            order = np.argsort(rows, kind="stable")
-            cols = [rows[order]] + [
-                np.concatenate([p[k] for p in self.parts])[order] for k in (1, 2, 3)
+            # counting sort: respondent by respondent, answers in the order they were added
+            # (question, then option) — each part lists a respondent at most once
+            per_row = np.zeros(self.n + 1, dtype=np.int64)
+            for part in self.parts:
+                per_row[part[0] + 1] += 1
+            start = np.cumsum(per_row)
+            filled = np.zeros(self.n, dtype=np.int64)
+            total = int(start[-1])
+            cols = [
+                np.empty(total, np.int32),
+                np.empty(total, np.int16),
+                np.empty(total, np.int32),
+                np.empty(total, np.int32),
             ]
+            for part in self.parts:
+                rows = part[0]
+                pos = start[rows] + filled[rows]
+                filled[rows] += 1
+                for k in range(4):
+                    cols[k][pos] = part[k]
+            self.parts = []
         else:
             cols = [np.zeros(0, np.int32), np.zeros(0, np.int16), np.zeros(0, np.int32),
                     np.zeros(0, np.int32)]  # fmt: skip
-        pool = pa.concat_arrays(self.pools) if self.pools else pa.array([], pa.large_string())
+        pool = pa.chunked_array(self.pools, type=pa.large_string())
         return LongAnswers(
             respondent_ids=respondent_ids,
             rows=cols[0],
@@ -574,22 +642,30 @@ def _respondent_ids(source_rows, header_row: int, width: int):
     )
 
 
+# a cell that .strip() or the line-break normalisation would change (Python's white space)
+_SPACE = r"[\t\n\x0b\f\r\x1c-\x1f\x{85}\pZ]"
+_TRIM_RE = rf"\r|^{_SPACE}|{_SPACE}$"
+
+
 def _clean_text(values):
     """Free text as stored: line breaks normalised to ``\\n``, outer white space stripped,
-    empty → ``NA`` (a ``string`` Series)."""
+    empty → ``NA`` (a ``string`` Series). Only chunks that change are copied."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
     arr = pa.array(values.array) if hasattr(values, "array") else pa.array(values)
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
-    arr = arr.cast(pa.large_string())
-    arr = pc.replace_substring(arr, "\r\n", "\n")
-    arr = pc.replace_substring(arr, "\r", "\n")
-    arr = pc.utf8_trim_whitespace(arr)
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.large_string()), arr)
-    return pd.Series(pd.array(arr, dtype="string"))
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    out = []
+    for chunk in chunks:
+        chunk = chunk.cast(pa.large_string())
+        if pc.any(pc.match_substring_regex(chunk, _TRIM_RE)).as_py():
+            chunk = pc.replace_substring(chunk, "\r\n", "\n")
+            chunk = pc.replace_substring(chunk, "\r", "\n")
+            chunk = pc.utf8_trim_whitespace(chunk)
+            chunk = pc.if_else(pc.equal(chunk, ""), pa.scalar(None, pa.large_string()), chunk)
+        out.append(chunk)
+    return pd.Series(pd.array(pa.chunked_array(out, type=pa.large_string()), dtype="string"))
 
 
 def build_tables(prepared: Prepared) -> tuple[pd.DataFrame, LongAnswers, dict[str, int]]:
@@ -704,11 +780,20 @@ def build_tables(prepared: Prepared) -> tuple[pd.DataFrame, LongAnswers, dict[st
             wide[q.id] = texts.array
             given = np.flatnonzero(texts.notna().to_numpy())
             if len(given):
-                start = long.pool(pa.array(texts.array).take(pa.array(given)))
-                long.add(q, given, -1, start + np.arange(len(given)))
+                start = long.pool(pa.array(texts.array))  # the whole column, no copy
+                long.add(q, given, -1, start + given)
 
     wide_df = pd.DataFrame(wide)
-    return wide_df, long.build(pa.array(rids)), masked
+    answers = long.build(pa.array(rids))
+    _release_memory()
+    return wide_df, answers, masked
+
+
+def _release_memory() -> None:
+    """Give memory Arrow has freed but kept cached back to the system."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def _parquet_bytes(df) -> bytes:

@@ -382,29 +382,76 @@ def mask_series(values):
     """
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     counts = {"email": 0, "phone": 0, "personnummer": 0}
     out = values.copy()
-    codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    uniques = uniques.tolist()
-    strings = [k for k, u in enumerate(uniques) if isinstance(u, str)]
-    if not strings:
+    if isinstance(values.array, pd.arrays.ArrowStringArray):
+        # distinct strings stay in Arrow; only the candidates become Python strings
+        arr = pa.array(values.array)
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        encoded = pc.dictionary_encode(arr)
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        dictionary = encoded.dictionary
+        cand = pc.match_substring_regex(dictionary, _PII_CANDIDATE)
+        keys = np.flatnonzero(pc.fill_null(cand, False).to_numpy(zero_copy_only=False))
+        candidates = dict(
+            zip(keys.tolist(), dictionary.take(pa.array(keys)).to_pylist(), strict=True)
+        )
+        n_uniques = len(dictionary)
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        uniques = uniques.tolist()
+        strings = [k for k, u in enumerate(uniques) if isinstance(u, str)]
+        flags = _candidates([uniques[k] for k in strings])
+        candidates = {strings[i]: uniques[strings[i]] for i in np.flatnonzero(flags)}
+        n_uniques = len(uniques)
+    if not candidates:
         return out, counts
-    cand = _candidates([uniques[k] for k in strings])
-    freq = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    codes = np.asarray(codes, dtype=np.int64)
+    freq = np.bincount(codes[codes >= 0], minlength=n_uniques)
     changed: dict[int, str] = {}
-    for k in (strings[i] for i in np.flatnonzero(cand)):
-        masked, c = mask_text(uniques[k])
-        if masked != uniques[k]:
+    for k, text in candidates.items():
+        masked, c = mask_text(text)
+        if masked != text:
             changed[k] = masked
         for kind, n in c.items():
             counts[kind] += n * int(freq[k])
     if changed:
         keys = np.fromiter(changed, dtype=np.int64)
         rows = np.flatnonzero(np.isin(codes, keys))
-        lookup = dict(changed)
-        out.iloc[rows] = [lookup[c] for c in codes[rows]]
+        out = _replace_rows(values, rows, [changed[c] for c in codes[rows]])
     return out, counts
+
+
+def _replace_rows(values, rows, new: list):
+    """A copy of Series *values* with positions *rows* set to *new*; for an Arrow-backed
+    Series only the chunks that change are copied."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(values.array, pd.arrays.ArrowStringArray):
+        out = values.copy()
+        out.iloc[rows] = new
+        return out
+    arr = pa.array(values.array)
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    rows = np.asarray(rows, dtype=np.int64)
+    out, start, k = [], 0, 0
+    for chunk in chunks:
+        stop = start + len(chunk)
+        j = int(np.searchsorted(rows, stop))
+        if j > k:
+            mask = np.zeros(len(chunk), dtype=bool)
+            mask[rows[k:j] - start] = True
+            chunk = pc.replace_with_mask(chunk, pa.array(mask), pa.array(new[k:j], chunk.type))
+        out.append(chunk)
+        start, k = stop, j
+    result = pa.chunked_array(out, type=arr.type)
+    return pd.Series(pd.array(result, dtype=values.dtype), index=values.index, name=values.name)
 
 
 # ------------------------------------------------------------------ own name, vectorised
@@ -490,7 +537,6 @@ def mask_people(texts, names: list, emails: list = ()):
     (['Hälsningar [namn]', 'Anna är bra', None], 1)
     """
     import numpy as np
-    import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -509,48 +555,58 @@ def mask_people(texts, names: list, emails: list = ()):
     parts = [c.take(take) for c in cols]
     parts.insert(len(names), pa.array(["\x1e"] * len(rows), pa.large_string()))
     key = pc.binary_join_element_wise(
-        *parts,
-        pa.scalar("\x1f", pa.large_string()),
-        null_handling="replace",
+        *parts, pa.scalar("\x1f", pa.large_string()), null_handling="replace",
         null_replacement="\x00",
-    )
-    person, _ = pd.factorize(np.asarray(key.to_numpy(zero_copy_only=False), dtype=object))
-    values = [c.to_pylist() for c in parts[: len(names)]] + [
-        c.to_pylist() for c in parts[len(names) + 1 :]
-    ]
-    text_arr = _arrow_strings(texts).take(take)
-    folded = pc.utf8_lower(text_arr)
-    special = "".join(chr(k) for k in _fold_table())
-    needs = pc.match_substring_regex(folded, "[" + re.escape(special) + "]").to_pylist()
-    folded = folded.to_pylist()
+    )  # fmt: skip
+    person = pc.dictionary_encode(key).indices.to_numpy(zero_copy_only=False)
+    del key
+    # the words to look for, once per distinct person
+    firsts = np.unique(person, return_index=True)[1]
+    values = [c.take(pa.array(rows[firsts])).to_pylist() for c in cols]
+    del parts
+    who: list[tuple[list, list]] = []
+    terms: list[tuple[str, ...]] = []
+    for k in range(len(firsts)):
+        people = (
+            [v[k] for v in values[: len(names)] if v[k] is not None],
+            [v[k] for v in values[len(names) :] if v[k] is not None],
+        )
+        who.append(people)
+        terms.append(tuple(fold_case(t) for t in person_terms(*people)))
+    del values
+    all_texts = _arrow_strings(texts)
+    special = "[" + re.escape("".join(chr(k) for k in _fold_table())) + "]"
     table = _fold_table()
-    for k, flag in enumerate(needs):
-        if flag:
-            folded[k] = folded[k].translate(table)
-    terms: dict[int, list[str]] = {}
+    hits: list[int] = []
+    step = 65536  # Python strings for one block of texts at a time
+    for begin in range(0, len(rows), step):
+        block = pc.utf8_lower(all_texts.take(pa.array(rows[begin : begin + step])))
+        needs = pc.match_substring_regex(block, special).to_pylist()
+        folded = block.to_pylist()
+        for k, flag in enumerate(needs):
+            if flag:
+                folded[k] = folded[k].translate(table)
+        pids = person[begin : begin + step].tolist()
+        for k, (pid, text) in enumerate(zip(pids, folded, strict=True)):
+            for term in terms[pid]:
+                if term in text:
+                    hits.append(begin + k)
+                    break
     patterns: dict[int, re.Pattern | None] = {}
     changed_rows: list[int] = []
     changed: list[str] = []
     total = 0
-    for k, pid in enumerate(person.tolist()):
-        if pid not in terms:
-            who = [v[k] for v in values[: len(names)] if v[k] is not None]
-            mail = [v[k] for v in values[len(names) :] if v[k] is not None]
-            terms[pid] = [fold_case(t) for t in person_terms(who, mail)]
-        if not any(t in folded[k] for t in terms[pid]):
-            continue
+    for k in hits:
+        pid = int(person[k])
         if pid not in patterns:
-            who = [v[k] for v in values[: len(names)] if v[k] is not None]
-            mail = [v[k] for v in values[len(names) :] if v[k] is not None]
-            patterns[pid] = person_pattern(who, mail)
-        original = text_arr[k].as_py()
-        new, n = mask_person(original, patterns[pid])
+            patterns[pid] = person_pattern(*who[pid])
+        new, n = mask_person(all_texts[int(rows[k])].as_py(), patterns[pid])
         if n:
             changed_rows.append(int(rows[k]))
             changed.append(new)
             total += n
     if changed_rows:
-        out.iloc[changed_rows] = changed
+        out = _replace_rows(texts, changed_rows, changed)
     return out, total
 
 

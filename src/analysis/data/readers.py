@@ -88,6 +88,9 @@ BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2
 """Unicode characters with the ``Bidi_Control`` property; removed from every cell."""
 
 SAMPLE_BYTES = 1 << 20
+STREAM_BYTES = 64 << 20
+"""A UTF-8 CSV larger than this is checked block by block and parsed by pyarrow straight from
+the file, so it is never held in memory whole."""
 """CSV files up to this size are read with Python's ``csv`` module; larger ones with pyarrow
 (the first this many bytes choose the delimiter and cross-check the two parsers)."""
 
@@ -193,7 +196,17 @@ def read_export(
     """
     p = Path(path)
     try:
-        data = p.read_bytes()
+        with open(p, "rb") as fh:
+            head = fh.read(4)
+            size = p.stat().st_size
+            xlsx = head == b"PK\x03\x04" or p.suffix.lower() in (".xlsx", ".xlsm", ".xls")
+            streamed = None
+            if not xlsx and size > STREAM_BYTES and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                streamed = _stream_check(fh)
+            data = fh.read() if streamed is None else None
+            if data is not None:
+                fh.seek(0)
+                data = fh.read()
     except FileNotFoundError:
         raise _problem(
             p, "filen finns inte", "Kontrollera sökvägen (--input)", "unreadable"
@@ -206,23 +219,29 @@ def read_export(
         raise _problem(
             p, f"filen kunde inte läsas ({exc.strerror})", "Kontrollera behörigheter", "unreadable"
         ) from None
-    if _NOT_BLANK.search(data) is None:
+    if streamed is not None and not streamed.usable:
+        data, streamed = p.read_bytes(), None  # cp1252, binary …: read it whole
+    blank = (not streamed.nonblank) if streamed is not None else _NOT_BLANK.search(data) is None
+    if blank:
         raise _problem(
             p, "filen är tom", "Exportera svaren på nytt från formulärverktyget", "empty"
         )
-    sha = hashlib.sha256(data).hexdigest()
-    size = len(data)
-    if data[:4] == b"PK\x03\x04":
-        table = _read_xlsx(p, data, sha)
-    elif p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-        raise _problem(
-            p,
-            "filen är inte en giltig Excel-arbetsbok (.xlsx)",
-            "Öppna den i Excel och spara som .xlsx, eller exportera som CSV UTF-8",
-            "unreadable",
-        )
+    if streamed is not None:
+        table = _read_csv_text(p, p, streamed.sha256, "utf-8-sig" if streamed.bom else "utf-8",
+                               streamed.controls, streamed.mojibake, header_score)  # fmt: skip
     else:
-        table = _read_csv(p, data, sha, header_score)
+        sha = hashlib.sha256(data).hexdigest()
+        if data[:4] == b"PK\x03\x04":
+            table = _read_xlsx(p, data, sha)
+        elif p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            raise _problem(
+                p,
+                "filen är inte en giltig Excel-arbetsbok (.xlsx)",
+                "Öppna den i Excel och spara som .xlsx, eller exportera som CSV UTF-8",
+                "unreadable",
+            )
+        else:
+            table = _read_csv(p, data, sha, header_score)
     table.size = size
     _check_shape(table)
     _check_mojibake(table)
@@ -295,20 +314,21 @@ def _clean_columns(columns: list, findings: dict[str, list], scan: bool = True) 
     return out
 
 
-def _whole(utf8: bytes):
-    """UTF-8 bytes as a one-element Arrow ``large_string`` array (no copy, not validated)."""
+def _whole(utf8: bytes, binary: bool = False):
+    """Bytes as a one-element Arrow ``large_string`` (or ``large_binary``) array, no copy."""
     import numpy as np
     import pyarrow as pa
 
     offsets = pa.py_buffer(np.array([0, len(utf8)], dtype=np.int64).tobytes())
-    return pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(utf8)])
+    kind = pa.large_binary() if binary else pa.large_string()
+    return pa.Array.from_buffers(kind, 1, [None, offsets, pa.py_buffer(utf8)])
 
 
-def _contains(utf8: bytes, pattern: str) -> bool:
-    """Whether the RE2 *pattern* occurs anywhere in UTF-8 *utf8* (one vectorised pass)."""
+def _contains(utf8: bytes, pattern: str, binary: bool = False) -> bool:
+    """Whether the RE2 *pattern* occurs anywhere in *utf8* (one vectorised pass)."""
     import pyarrow.compute as pc
 
-    return bool(pc.match_substring_regex(_whole(utf8), pattern)[0].as_py())
+    return bool(pc.match_substring_regex(_whole(utf8, binary), pattern)[0].as_py())
 
 
 def _trim_table(columns: list, skip_leading_blank: bool) -> tuple[list, int]:
@@ -398,6 +418,7 @@ _CELL_REF = re.compile(
     + _NS.encode()
     + rb"""c\s[^>]*?(?<=\s)r\s*=\s*["']([A-Z]{1,3})([0-9]{1,7})["'][^>]*?(/?)>"""
 )
+_FAST_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 _ROW_REF = re.compile(rb"<" + _NS.encode() + rb"""row\s[^>]*?(?<=\s)r\s*=\s*["']([0-9]{1,7})["']""")
 _ROW_START = re.compile(rb"<" + _NS.encode() + rb"row[\s>/]")
 _CELL = re.compile(rb"<(" + _NS.encode() + rb")c(\s[^>]*?)?(?:/>|>(.*?)</\1c>)", re.DOTALL)
@@ -477,9 +498,11 @@ def _iter_row_segments(fh, block: int = 16 << 20) -> Iterator[bytes]:
                 yield buf
             return
         buf += chunk
-        cut = None
-        for m in _ROW_START.finditer(buf, max(0, len(buf) - len(chunk) - 16)):
-            cut = m.start()
+        cut = buf.rfind(b"<row", max(0, len(buf) - len(chunk) - 8))
+        if cut <= 0:  # namespace-prefixed elements ("<x:row") or one huge row
+            cut = None
+            for m in _ROW_START.finditer(buf, max(0, len(buf) - len(chunk) - 64)):
+                cut = m.start()
         if cut:
             yield buf[:cut]
             buf = buf[cut:]
@@ -491,30 +514,55 @@ class _Scan:
     max_col: int = 0
     cells: int = 0
     special: bool = False  # formulas or error cells present
+    controls: bool = False  # NUL / bidi controls or escapes that may hide them
+    mojibake: bool = False  # a possible mojibake sequence (or an escape that may hide one)
+
+
+_XML_SPECIAL = r"""<(?:[A-Za-z_][\w.\-]*:)?f[\s>/]|\st\s*=\s*["']e["']"""
+_XML_ESCAPES = r"&#|_x[0-9A-Fa-f]{4}_"
+
+
+def _flag_text(scan: _Scan, seg: bytes, sheet: bool = True) -> None:
+    """Update the scan's flags for a piece of sheet (or shared-strings) XML: one RE2 pass when
+    nothing is there, the usual case."""
+    anything = "|".join([_XML_SPECIAL, _CONTROLS_RE2, _XML_ESCAPES, _MOJIBAKE_START])
+    if not _contains(seg, anything):
+        return
+    if sheet and not scan.special and _contains(seg, _XML_SPECIAL):
+        scan.special = True
+    if not scan.controls and _contains(seg, _CONTROLS_RE2 + "|" + _XML_ESCAPES):
+        scan.controls = scan.mojibake = True
+    if not scan.mojibake and _contains(seg, _MOJIBAKE_START):
+        scan.mojibake = True
 
 
 def _scan_sheet(zf, part: str) -> _Scan:
-    """Bounds of the sheet's filled cells (from the cell references), without loading them."""
+    """Bounds of the sheet's cells (from the cell references) and what the cells may hold,
+    without loading them."""
+    from operator import itemgetter
+
     scan = _Scan()
     letters: set[bytes] = set()
     with zf.open(part) as fh:
         for seg in _iter_row_segments(fh):
-            refs = _CELL_REF.findall(seg)
+            refs = _FAST_CELL_REF.findall(seg)
+            if len(refs) != seg.count(b"<c ") or not refs:  # prefixes, other attribute order …
+                refs = [(c, r) for c, r, _ in _CELL_REF.findall(seg)]
             if refs:
-                filled = [(c, r) for c, r, slash in refs if not slash]
-                scan.cells += len(filled)
-                letters.update(c for c, _ in filled)
-                if filled:
-                    scan.max_row = max(scan.max_row, max(int(r) for _, r in filled))
+                scan.cells += len(refs)
+                letters.update(map(itemgetter(0), refs))
+                scan.max_row = max(scan.max_row, max(map(int, map(itemgetter(1), refs))))
             rows = _ROW_REF.findall(seg)
             if rows:
-                scan.max_row = max(scan.max_row, max(map(int, rows)))
-            if not scan.special and (
-                b't="e"' in seg or b"t='e'" in seg or _FORMULA.search(seg) is not None
-            ):
-                scan.special = True
+                scan.max_row = max(scan.max_row, max(map(int, rows)), len(rows))
+            _flag_text(scan, seg)
     if letters:
         scan.max_col = max(column_number(c) for c in letters)
+    for name in zf.namelist():
+        if name.lower().endswith("sharedstrings.xml"):
+            with zf.open(name) as fh:
+                for chunk in iter(lambda fh=fh: fh.read(64 << 20), b""):
+                    _flag_text(scan, chunk, sheet=False)
     return scan
 
 
@@ -644,6 +692,7 @@ def _read_xlsx(p: Path, data: bytes, sha: str) -> RawTable:
     special: dict[tuple[int, int], str] = {}
     part = _sheet_part(zf, first)
     block: tuple[int, int] | None = None
+    scan = None
     try:
         if part is not None and part in zf.namelist():
             scan = _scan_sheet(zf, part)
@@ -687,7 +736,10 @@ def _read_xlsx(p: Path, data: bytes, sha: str) -> RawTable:
     columns = _xlsx_columns(rows, special, merged, block, findings)
     del rows
     fmt_guess = _xlsx_format
-    table = _finish(p, fmt_guess, columns, False, findings, sha256=sha, size=0, sheets=sheets)
+    table = _finish(
+        p, fmt_guess, columns, False, findings, scan is None or scan.controls,
+        sha256=sha, size=0, sheets=sheets,
+    )  # fmt: skip
     if table is None:
         raise _problem(
             p,
@@ -695,6 +747,7 @@ def _read_xlsx(p: Path, data: bytes, sha: str) -> RawTable:
             "Svaren ska ligga på arbetsbokens första blad",
             "empty",
         )
+    table.mojibake_scan = scan is None or scan.mojibake
     return table
 
 
@@ -716,9 +769,14 @@ def _xlsx_columns(
         width = max(width, max(c for _, c in special))
     if block is not None:
         height, width = min(height, block[0]), min(width, block[1])
+    if rows and all(len(r) == len(rows[0]) for r in rows):
+        transposed = [list(c) for c in zip(*rows[:height], strict=True)]
+    else:  # pragma: no cover - calamine returns a dense rectangle
+        transposed = [[r[j] if j < len(r) else "" for r in rows[:height]] for j in range(width)]
+    transposed = transposed[:width]
+    transposed += [[] for _ in range(width - len(transposed))]
     columns: list[list] = []
-    for j in range(width):
-        raw = [r[j] if j < len(r) else "" for r in rows[:height]]
+    for raw in transposed:
         raw += [""] * (height - len(raw))
         if all(type(v) is str for v in raw):
             columns.append(raw)
@@ -893,7 +951,7 @@ def _python_columns(utf8: bytes, delimiter: str) -> list | None:
         return None
 
 
-def _arrow_columns(utf8: bytes, delimiter: str, sample: list[list[str]]) -> list | None:
+def _arrow_columns(utf8: bytes | Path, delimiter: str, sample: list[list[str]]) -> list | None:
     """The whole file parsed by ``pyarrow.csv`` — or ``None`` when it cannot be parsed that way
     (ragged rows …) or the two parsers disagree on the sample's records."""
     import pyarrow as pa
@@ -904,7 +962,7 @@ def _arrow_columns(utf8: bytes, delimiter: str, sample: list[list[str]]) -> list
     width = len(sample[0])
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(utf8),
+            str(utf8) if isinstance(utf8, Path) else pa.py_buffer(utf8),
             read_options=pacsv.ReadOptions(
                 autogenerate_column_names=True, block_size=8 << 20, use_threads=True
             ),
@@ -933,14 +991,106 @@ def _arrow_columns(utf8: bytes, delimiter: str, sample: list[list[str]]) -> list
     return list(table.columns)
 
 
+@dataclass
+class _Streamed:
+    """What one pass over a large file found (without holding it in memory)."""
+
+    sha256: str = ""
+    nonblank: bool = False
+    bom: bool = False
+    utf8: bool = True
+    nul: bool = False
+    controls: bool = False
+    mojibake: bool = False
+
+    @property
+    def usable(self) -> bool:
+        """UTF-8 text without NUL bytes: pyarrow can read it straight from the file."""
+        return self.utf8 and not self.nul
+
+
+def _stream_check(fh, block: int = 16 << 20) -> _Streamed:
+    """Checksum, UTF-8 validity and control/mojibake flags of a file, block by block."""
+    fh.seek(0)
+    info = _Streamed()
+    sha = hashlib.sha256()
+    carry = b""
+    tail = b""
+    first = True
+    while True:
+        chunk = fh.read(block)
+        sha.update(chunk)
+        if first:
+            info.bom = chunk.startswith(b"\xef\xbb\xbf")
+            first = False
+        if not info.nonblank and chunk and _NOT_BLANK.search(chunk) is not None:
+            info.nonblank = True
+        if b"\x00" in chunk:
+            info.nul = True
+        buf = carry + chunk
+        if chunk:  # keep an incomplete UTF-8 sequence for the next block
+            cut = len(buf)
+            for k in range(1, min(4, len(buf)) + 1):
+                byte = buf[-k]
+                if byte < 0x80:
+                    break
+                if byte >= 0xC0:
+                    cut = len(buf) - k
+                    break
+            buf, carry = buf[:cut], buf[cut:]
+        else:
+            carry = b""
+        if info.utf8 and buf and not _valid_utf8(buf):
+            info.utf8 = False
+        if info.utf8 and buf:
+            text = tail + buf
+            info.controls = info.controls or _contains(text, _CONTROLS_RE2)
+            info.mojibake = info.mojibake or _contains(text, _MOJIBAKE_START)
+            tail = buf[-8:]
+            while tail and 0x80 <= tail[0] < 0xC0:  # start the overlap on a character
+                tail = tail[1:]
+        if not chunk:
+            break
+    info.sha256 = sha.hexdigest()
+    return info
+
+
 def _read_csv(
     p: Path, data: bytes, sha: str, header_score: Callable[[list[str]], int] | None
 ) -> RawTable:
     utf8, encoding = _to_utf8(p, data)
+    del data
+    return _read_csv_text(
+        p, utf8, sha, encoding, _contains(utf8, _CONTROLS_RE2), _contains(utf8, _MOJIBAKE_START),
+        header_score,
+    )  # fmt: skip
+
+
+def _read_csv_text(
+    p: Path, source: bytes | Path, sha: str, encoding: str, scan: bool, mojibake: bool,
+    header_score: Callable[[list[str]], int] | None,
+) -> RawTable:  # fmt: skip
+    """Parse UTF-8 text — *source* is the bytes (no BOM) or a UTF-8 file — into a table."""
+    if isinstance(source, Path):
+        total = source.stat().st_size
+        skip = 3 if encoding == "utf-8-sig" else 0
+
+        def head(n: int) -> bytes:
+            with open(source, "rb") as fh:
+                fh.seek(skip)
+                return fh.read(n)
+
+        length = total - skip
+    else:
+        length = len(source)
+
+        def head(n: int) -> bytes:
+            return source[:n]
+
     size = SAMPLE_BYTES
     while True:  # a sample with at least a header and two complete records, or the whole file
-        complete = len(utf8) <= size
-        sample = (utf8 if complete else utf8[:size]).decode("utf-8", errors="ignore")
+        complete = length <= size
+        sample = head(size).decode("utf-8", errors="ignore")
         chosen = _choose_delimiter(sample, complete, header_score)
         if complete or (chosen is not None and len(chosen[1]) >= 3):
             break
@@ -953,16 +1103,16 @@ def _read_csv(
     if complete:
         columns = _records_to_columns(iter(records))
     else:
-        columns = _arrow_columns(utf8, delim, records)
+        columns = _arrow_columns(source, delim, records)
         if columns is None:
-            columns = _python_columns(utf8, delim)
+            text = source if isinstance(source, bytes) else head(length)
+            columns = _python_columns(text, delim)
+            del text
         if columns is None:  # pragma: no cover - csv.reader with strict=False rarely fails
             raise _problem(
                 p, "filen kunde inte tolkas som CSV", "Exportera svaren som CSV UTF-8", "unreadable"
             )
-    scan = _contains(utf8, _CONTROLS_RE2)
-    mojibake = _contains(utf8, _MOJIBAKE_START)
-    del utf8, records
+    del records
 
     def fmt_guess(headers: list[str]) -> str:
         first = headers[0].strip().casefold() if headers else ""
@@ -971,17 +1121,9 @@ def _read_csv(
         return "excel_csv" if delim == ";" else "csv"
 
     table = _finish(
-        p,
-        fmt_guess,
-        columns,
-        True,
-        {},
-        scan,
-        sha256=sha,
-        size=0,
-        encoding=encoding,
+        p, fmt_guess, columns, True, {}, scan, sha256=sha, size=0, encoding=encoding,
         delimiter=delim,
-    )
+    )  # fmt: skip
     if table is None:
         raise _problem(p, "filen är tom", "Exportera svaren på nytt", "empty")
     table.mojibake_scan = mojibake

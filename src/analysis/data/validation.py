@@ -139,15 +139,11 @@ def factorize(values, codes_only: bool = False) -> tuple[np.ndarray, list]:
     if isinstance(arr, (pd.arrays.ArrowStringArray, pa.Array, pa.ChunkedArray)):
         if not isinstance(arr, (pa.Array, pa.ChunkedArray)):
             arr = pa.array(arr)
+        if isinstance(arr, pa.ChunkedArray):
+            # one contiguous array: unifying many chunks' dictionaries is far slower
+            arr = arr.combine_chunks() if arr.num_chunks else pa.array([], arr.type)
         encoded = pc.dictionary_encode(arr)
-        if isinstance(encoded, pa.ChunkedArray):
-            if encoded.num_chunks == 0:
-                return np.zeros(0, dtype=np.int64), []
-            encoded = encoded.unify_dictionaries()
-            dictionary = encoded.chunk(0).dictionary
-            indices = pa.chunked_array([c.indices for c in encoded.chunks])
-        else:
-            dictionary, indices = encoded.dictionary, encoded.indices
+        dictionary, indices = encoded.dictionary, encoded.indices
         codes = pc.fill_null(indices, -1).to_numpy(zero_copy_only=False)
         return codes.astype(np.int64), [] if codes_only else dictionary.to_pylist()
     codes, uniques = pd.factorize(
