@@ -46,6 +46,9 @@ def summary(manifest: dict, out_dir) -> str:
         lines.append(
             "Okända kolumner (ignorerade): " + ", ".join(manifest["ignored_columns"]) + "."
         )
+    from analysis.data.ingest import warning_lines
+
+    lines += warning_lines(manifest)
     if manifest.get("synthetic"):
         lines.append("Obs: syntetiska demodata.")
     lines.append(f"Skrev {out_dir}/ (responses.parquet, answers.parquet, manifest.json).")

@@ -359,8 +359,13 @@ def _finish(
     p: Path, fmt_guess: Callable[[list[str]], str], columns: list, skip_leading_blank: bool,
     findings: dict[str, list], scan: bool = True, **kw,
 ) -> RawTable | None:  # fmt: skip
-    """Clean and trim raw columns (all rows, header included) into a :class:`RawTable`."""
+    """Clean and trim raw columns (all rows, header included) into a :class:`RawTable`.
+
+    A spreadsheet (``skip_leading_blank=False``) also loses the cells beyond the first large gap
+    of empty columns or rows (see :data:`MAX_COLUMN_GAP`)."""
     columns = _clean_columns(columns, findings, scan)
+    if not skip_leading_blank:
+        columns = _cut_gaps(columns, findings)
     columns, lead = _trim_table(columns, skip_leading_blank)
     if not columns:
         return None
@@ -379,6 +384,47 @@ def _finish(
         findings=findings,
         **kw,
     )
+
+
+def _gap_end(filled, gap: int) -> int:
+    """Length of the block that starts at position 0 and ends before the first run of more
+    than *gap* empty positions (``filled`` is a boolean array)."""
+    import numpy as np
+
+    end = 0
+    for i in np.flatnonzero(filled).tolist():
+        if i - end > gap:
+            break
+        end = i + 1
+    return end
+
+
+def _cut_gaps(columns: list, findings: dict[str, list]) -> list:
+    """Drop the cells beyond the table block (recording the references of filled ones)."""
+    import numpy as np
+
+    if not columns:
+        return columns
+    n = len(columns[0])
+    per_col = np.array([c.null_count < len(c) for c in columns], dtype=bool)
+    width = _gap_end(per_col, MAX_COLUMN_GAP)
+    rows = np.zeros(n, dtype=bool)
+    for c in columns[:width]:
+        if c.null_count < len(c):
+            rows |= c.is_valid().to_numpy(zero_copy_only=False)
+    height = _gap_end(rows, MAX_ROW_GAP) if n > MAX_ROW_GAP else n
+    if width == len(columns) and height == n:
+        return columns
+    outside = findings.setdefault("outside", [])
+    for j, c in enumerate(columns):
+        if c.null_count == len(c):
+            continue
+        valid = np.flatnonzero(c.is_valid().to_numpy(zero_copy_only=False))
+        if j >= width:
+            outside += [f"{column_letters(j + 1)}{i + 1}" for i in valid.tolist()]
+        else:
+            outside += [f"{column_letters(j + 1)}{i + 1}" for i in valid[valid >= height].tolist()]
+    return [c.slice(0, height) for c in columns[:width]]
 
 
 # ----------------------------------------------------------------------------------- xlsx
