@@ -160,7 +160,7 @@ def _null_errors(col) -> tuple[Any, list[int], list[str]]:
     if col.null_count == len(col):
         return col, [], []
     # cheap anchored pre-check on the raw cells, the exact test only on the few candidates
-    maybe = pc.match_substring_regex(col, r"^\s*(?:#|[Ee][Rr][Rr]:)")
+    maybe = pc.match_substring_regex(col, rf"^{_SPACE}*(?:#|[Ee][Rr][Rr]:)")
     candidates = np.flatnonzero(pc.fill_null(maybe, False).to_numpy(zero_copy_only=False))
     if not len(candidates):
         return col, [], []
@@ -797,21 +797,41 @@ def _release_memory() -> None:
 
 
 def _parquet_bytes(df) -> bytes:
-    """Parquet (snappy, statistics) of a DataFrame, an Arrow table or :class:`LongAnswers`."""
+    """Parquet (snappy, statistics) of a DataFrame, an Arrow table or :class:`LongAnswers`.
+
+    The long table is written one row group at a time — the next piece is built in a second
+    thread while the current one is encoded — into a temporary file (no growing in-memory
+    buffer next to the bytes returned)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    sink = pa.BufferOutputStream()
     if isinstance(df, LongAnswers):
-        batches = df.batches()
-        first = next(batches)
-        with pq.ParquetWriter(
-            sink, first.schema, compression="snappy", write_statistics=True
-        ) as writer:
-            writer.write_table(first)
-            for batch in batches:
-                writer.write_table(batch)
-        return sink.getvalue().to_pybytes()
+        import tempfile
+        from concurrent.futures import ThreadPoolExecutor
+
+        step = ROW_GROUP_ROWS
+        starts = list(range(0, len(df), step)) or [0]
+        with (
+            tempfile.TemporaryFile() as fh,
+            ThreadPoolExecutor(max_workers=1) as pool,
+        ):
+            pending = pool.submit(df.to_arrow, 0, step)
+            first = pending.result()
+            with pq.ParquetWriter(
+                fh, first.schema, compression="snappy", write_statistics=True
+            ) as writer:
+                batch = first
+                for k in _progress(range(len(starts)), "Skriver answers.parquet"):
+                    if k + 1 < len(starts):
+                        pending = pool.submit(df.to_arrow, starts[k + 1], starts[k + 1] + step)
+                    writer.write_table(batch)
+                    if k + 1 < len(starts):
+                        batch = pending.result()
+            del batch, first
+            _release_memory()
+            fh.seek(0)
+            return fh.read()
+    sink = pa.BufferOutputStream()
     table = df if isinstance(df, pa.Table) else pa.Table.from_pandas(df, preserve_index=False)
     pq.write_table(table, sink, compression="snappy", write_statistics=True)
     return sink.getvalue().to_pybytes()

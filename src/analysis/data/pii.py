@@ -501,6 +501,33 @@ def person_terms(names: list[str], emails: list[str] = ()) -> list[str]:
     return sorted(terms)
 
 
+@lru_cache(maxsize=1 << 16)
+def _folded_terms(names: tuple, emails: tuple) -> tuple[str, ...]:
+    return tuple(fold_case(t) for t in person_terms(list(names), list(emails)))
+
+
+@lru_cache(maxsize=4096)
+def _cached_pattern(names: tuple, emails: tuple) -> re.Pattern | None:
+    return person_pattern(list(names), list(emails))
+
+
+def _mentions(text: str, term: str) -> bool:
+    """Whether folded *term* occurs in folded *text* where :func:`person_pattern` could match
+    it: not inside a longer word, e-mail address or dotted name (a necessary condition)."""
+    start = text.find(term)
+    while start >= 0:
+        before = text[start - 1] if start else " "
+        if not (before.isalnum() or before in "_@."):
+            end = start + len(term)
+            for suffix in ("", "s", ":s", "'"):
+                if text.startswith(suffix, end):
+                    after = text[end + len(suffix) : end + len(suffix) + 1] or " "
+                    if not (after.isalnum() or after in "_@"):
+                        return True
+        start = text.find(term, start + 1)
+    return False
+
+
 def _arrow_strings(values):
     import pyarrow as pa
 
@@ -564,15 +591,15 @@ def mask_people(texts, names: list, emails: list = ()):
     firsts = np.unique(person, return_index=True)[1]
     values = [c.take(pa.array(rows[firsts])).to_pylist() for c in cols]
     del parts
-    who: list[tuple[list, list]] = []
+    who: list[tuple[tuple, tuple]] = []
     terms: list[tuple[str, ...]] = []
     for k in range(len(firsts)):
         people = (
-            [v[k] for v in values[: len(names)] if v[k] is not None],
-            [v[k] for v in values[len(names) :] if v[k] is not None],
+            tuple(v[k] for v in values[: len(names)] if v[k] is not None),
+            tuple(v[k] for v in values[len(names) :] if v[k] is not None),
         )
         who.append(people)
-        terms.append(tuple(fold_case(t) for t in person_terms(*people)))
+        terms.append(_folded_terms(*people))
     del values
     all_texts = _arrow_strings(texts)
     special = "[" + re.escape("".join(chr(k) for k in _fold_table())) + "]"
@@ -589,18 +616,15 @@ def mask_people(texts, names: list, emails: list = ()):
         pids = person[begin : begin + step].tolist()
         for k, (pid, text) in enumerate(zip(pids, folded, strict=True)):
             for term in terms[pid]:
-                if term in text:
+                if term in text and _mentions(text, term):
                     hits.append(begin + k)
                     break
-    patterns: dict[int, re.Pattern | None] = {}
     changed_rows: list[int] = []
     changed: list[str] = []
     total = 0
     for k in hits:
-        pid = int(person[k])
-        if pid not in patterns:
-            patterns[pid] = person_pattern(*who[pid])
-        new, n = mask_person(all_texts[int(rows[k])].as_py(), patterns[pid])
+        pattern = _cached_pattern(*who[int(person[k])])
+        new, n = mask_person(all_texts[int(rows[k])].as_py(), pattern)
         if n:
             changed_rows.append(int(rows[k]))
             changed.append(new)

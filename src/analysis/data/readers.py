@@ -113,6 +113,7 @@ _MOJIBAKE = re.compile(
 )
 # every match of _MOJIBAKE starts with one of these (a cheap vectorised pre-check)
 _MOJIBAKE_START = "Ã|â€|Â|\ufffd"
+_ANY_TEXT_FLAG = _CONTROLS_RE2 + "|" + _MOJIBAKE_START
 
 
 @dataclass
@@ -529,8 +530,11 @@ def _sheet_part(zf, name: str) -> str | None:
         if sheet.get("name") == name:
             target = targets.get(sheet.get(f"{ns_rel}id"), "")
             if target.startswith("/"):
-                return target.lstrip("/")
-            return posixpath.normpath(posixpath.join(posixpath.dirname(book), target))
+                part = target.lstrip("/")
+            else:
+                part = posixpath.normpath(posixpath.join(posixpath.dirname(book), target))
+            by_case = {n.casefold(): n for n in names}
+            return part if part in names else by_case.get(part.casefold())
     return None
 
 
@@ -738,37 +742,42 @@ def _read_xlsx(p: Path, data: bytes, sha: str) -> RawTable:
     special: dict[tuple[int, int], str] = {}
     part = _sheet_part(zf, first)
     block: tuple[int, int] | None = None
-    scan = None
+    if part is None:  # calamine found the sheet, so the workbook names it in a way we cannot
+        raise _problem(
+            p,
+            f"bladet {first!r} kunde inte hittas i arbetsboken",
+            "Spara om den som .xlsx i Excel eller exportera som CSV UTF-8",
+            "unreadable",
+        )
     try:
-        if part is not None and part in zf.namelist():
-            scan = _scan_sheet(zf, part)
-            used = scan.max_row * max(scan.max_col, 1)
-            xml = None
-            if used > max(DENSE_CELL_BUDGET, 3 * scan.cells):
-                xml = zf.read(part)
-                height, width, filled = _table_block(xml)
-                if height * width > max(DENSE_CELL_BUDGET, 3 * filled):
-                    raise _problem(
-                        p,
-                        f"arbetsbladet {first!r} är för glest för att läsas "
-                        f"({filled} ifyllda celler utspridda över {used} celler)",
-                        "Kopiera svaren (rubrikraden och svarsraderna) till ett nytt blad och "
-                        "spara som .xlsx, eller exportera som CSV UTF-8",
-                        "unreadable",
-                    )
-                block = (height, width)
-                cut, outside = _cut_sheet(xml, height, width)
-                if outside:
-                    findings["outside"] = outside
-                data = _replace_member(data, part, cut)
-                xml = cut
-                wb.close()
-                wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            if scan.special:
-                special = _special_cells(xml if xml is not None else zf.read(part))
-                if block is not None:
-                    special = {k: v for k, v in special.items() if k[0] <= block[0]}
-                    special = {k: v for k, v in special.items() if k[1] <= block[1]}
+        scan = _scan_sheet(zf, part)
+        used = scan.max_row * max(scan.max_col, 1)
+        xml = None
+        if used > max(DENSE_CELL_BUDGET, 3 * scan.cells):
+            xml = zf.read(part)
+            height, width, filled = _table_block(xml)
+            if height * width > max(DENSE_CELL_BUDGET, 3 * filled):
+                raise _problem(
+                    p,
+                    f"arbetsbladet {first!r} är för glest för att läsas "
+                    f"({filled} ifyllda celler utspridda över {used} celler)",
+                    "Kopiera svaren (rubrikraden och svarsraderna) till ett nytt blad och "
+                    "spara som .xlsx, eller exportera som CSV UTF-8",
+                    "unreadable",
+                )
+            block = (height, width)
+            cut, outside = _cut_sheet(xml, height, width)
+            if outside:
+                findings["outside"] = outside
+            data = _replace_member(data, part, cut)
+            xml = cut
+            wb.close()
+            wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if scan.special:
+            special = _special_cells(xml if xml is not None else zf.read(part))
+            if block is not None:
+                special = {k: v for k, v in special.items() if k[0] <= block[0]}
+                special = {k: v for k, v in special.items() if k[1] <= block[1]}
         sheet = wb.get_sheet_by_name(first)
         rows = sheet.to_python(skip_empty_area=False)
         merged = sheet.merged_cell_ranges or []
@@ -783,7 +792,7 @@ def _read_xlsx(p: Path, data: bytes, sha: str) -> RawTable:
     del rows
     fmt_guess = _xlsx_format
     table = _finish(
-        p, fmt_guess, columns, False, findings, scan is None or scan.controls,
+        p, fmt_guess, columns, False, findings, scan.controls,
         sha256=sha, size=0, sheets=sheets,
     )  # fmt: skip
     if table is None:
@@ -793,7 +802,7 @@ def _read_xlsx(p: Path, data: bytes, sha: str) -> RawTable:
             "Svaren ska ligga på arbetsbokens första blad",
             "empty",
         )
-    table.mojibake_scan = scan is None or scan.mojibake
+    table.mojibake_scan = scan.mojibake
     return table
 
 
@@ -1090,8 +1099,9 @@ def _stream_check(fh, block: int = 16 << 20) -> _Streamed:
             info.utf8 = False
         if info.utf8 and buf:
             text = tail + buf
-            info.controls = info.controls or _contains(text, _CONTROLS_RE2)
-            info.mojibake = info.mojibake or _contains(text, _MOJIBAKE_START)
+            if not (info.controls and info.mojibake) and _contains(text, _ANY_TEXT_FLAG):
+                info.controls = info.controls or _contains(text, _CONTROLS_RE2)
+                info.mojibake = info.mojibake or _contains(text, _MOJIBAKE_START)
             tail = buf[-8:]
             while tail and 0x80 <= tail[0] < 0xC0:  # start the overlap on a character
                 tail = tail[1:]
@@ -1106,10 +1116,10 @@ def _read_csv(
 ) -> RawTable:
     utf8, encoding = _to_utf8(p, data)
     del data
-    return _read_csv_text(
-        p, utf8, sha, encoding, _contains(utf8, _CONTROLS_RE2), _contains(utf8, _MOJIBAKE_START),
-        header_score,
-    )  # fmt: skip
+    flagged = _contains(utf8, _ANY_TEXT_FLAG)
+    controls = flagged and _contains(utf8, _CONTROLS_RE2)
+    mojibake = flagged and _contains(utf8, _MOJIBAKE_START)
+    return _read_csv_text(p, utf8, sha, encoding, controls, mojibake, header_score)
 
 
 def _read_csv_text(
