@@ -227,6 +227,19 @@ def test_nul_byte_is_removed_with_row_and_column(tmp_path, capsys):
     assert "NUL-tecken togs bort ur 1 cell(er) (rad 5)" in out
 
 
+def test_a_few_nul_bytes_in_a_small_export_are_removed(tmp_path):
+    rows = demo_rows()[:4]
+    q9, q15 = col(rows, "Beskriv gärna hur"), col(rows, "Är det något")
+    rows[1][q9] = "\x00\x00Bra"
+    rows[2][q15] = "Slut\x00"
+    rows[3][q9] = "mitt\x00i"
+    src = save_csv(tmp_path / "svar.csv", rows)
+    m, wide, _ = run(src, tmp_path / "out")
+    by_row = wide.set_index("source_row")
+    assert by_row.loc[2, "q9"] == "Bra" and by_row.loc[3, "q15"] == "Slut"
+    assert m["warnings"]["nul_characters"] == {"cells": 3, "rows": [2, 3, 4]}
+
+
 def test_nul_escape_in_xlsx_is_removed(tmp_path):
     rows = demo_rows()
     q9 = col(rows, "Beskriv gärna hur")
@@ -279,11 +292,14 @@ def test_spreadsheet_error_values_in_csv_any_case(tmp_path):
     rows[2][q15] = "#VALUE!"
     rows[3][q15] = "Err:502"
     rows[4][q15] = "#NAME? är inget svar men '#1 prioritet' är det"
+    rows[5][q15] = "#SAKNAS!"  # Swedish Excel's #N/A in a CSV
     m, wide, _ = run(save_csv(tmp_path / "svar.csv", rows), tmp_path / "out")
     by_row = wide.set_index("source_row")
     assert pd.isna(by_row.loc[2, "q5"]) and by_row.loc[[3, 4], "q15"].isna().all()
     assert by_row.loc[5, "q15"].startswith("#NAME? är inget svar")
-    assert m["warnings"]["spreadsheet_errors"]["codes"] == {"#N/A": 1, "#VALUE!": 1, "ERR:502": 1}
+    assert m["warnings"]["spreadsheet_errors"]["codes"] == {
+        "#N/A": 1, "#SAKNAS!": 1, "#VALUE!": 1, "ERR:502": 1,
+    }  # fmt: skip
 
 
 def test_error_value_in_required_answer_is_a_missing_answer(tmp_path):

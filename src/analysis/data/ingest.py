@@ -14,7 +14,17 @@ Every problem found is collected and raised at once as
 same checks and returns the problems without writing anything.
 
 Every input row is accounted for: ``rows_in == rows_out + rows_excluded``; rows are only excluded
-when they hold no answer at all (``excluded_reasons`` counts why).
+when they hold no answer at all (``excluded_reasons`` counts why). What is accepted but deserves a
+look — duplicate respondents, removed control characters, spreadsheet error values (counted as
+missing), unmerged cells, ignored stray cells — is listed in the manifest's ``warnings`` (counts
+and spreadsheet rows, never values; :func:`build_warnings`) and printed by :func:`warning_lines`.
+
+Speed and memory: the work is done a column at a time on Arrow arrays — each column's distinct
+values are matched to the codebook once and the results spread back to the rows, free text is
+masked once per distinct text — so the cost is linear in the rows with no per-row Python work
+except for the few texts that may hold personal data. A large UTF-8 CSV is parsed by pyarrow
+straight from disk and the long table is built and written one Parquet row group at a time;
+``benchmarks/bench_ingest.py`` prints the figures (about 3 × the CSV's size in peak memory).
 """
 
 from __future__ import annotations
@@ -108,9 +118,12 @@ SPREADSHEET_ERRORS = (
     "#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
     "#GETTING_DATA", "#BLOCKED!", "#BUSY!", "#CONNECT!", "#EXTERNAL!", "#FIELD!", "#PYTHON!",
     "#UNKNOWN!", "#ERROR!",
+    # as Swedish Excel writes them into a CSV
+    "#SAKNAS!", "#REFERENS!", "#DIVISION/0!", "#VÄRDEFEL!", "#NAMN?", "#OGILTIGT!", "#SKÄRNING!",
 )  # fmt: skip
-"""Spreadsheet error values (Excel, Google Sheets; also LibreOffice's ``Err:NNN``): an answer
-cell holding one (any case, surrounding spaces ignored) is treated as missing."""
+"""Spreadsheet error values (Excel in English and Swedish, Google Sheets; also LibreOffice's
+``Err:NNN``): an answer cell holding one (any case, surrounding spaces ignored) is treated as
+missing."""
 
 _ERROR_RE = "^(?:" + "|".join(re.escape(e) for e in SPREADSHEET_ERRORS) + r"|ERR:[0-9]{3})$"
 MAX_LISTED = 1000

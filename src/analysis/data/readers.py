@@ -866,11 +866,12 @@ def _xlsx_columns(
 
 # ------------------------------------------------------------------------------------ csv
 def _is_binary(data: bytes) -> bool:
-    """A file with NUL bytes and many control bytes is not text (an image, a zip …)."""
+    """A file with NUL bytes where control bytes are more than 5 % of it is not text (an image,
+    a zip …); a text file with a few stray NULs is read (they are removed and reported)."""
     if b"\x00" not in data:
         return False
     controls = len(data) - len(data.translate(None, _TEXT_CONTROL_BYTES))
-    return controls > 32 or (controls > 4 and controls * 100 > len(data))
+    return controls > 8 and controls * 20 > len(data)
 
 
 def _valid_utf8(data: bytes) -> bool:
