@@ -366,6 +366,6 @@ def test_table_block_stops_at_large_gaps():
         b'<row r="2"><c r="A2"><v>1</v></c><c r="B2" s="3"/></row>'
         b'<row r="1048576"><c r="A1048576"><v>7</v></c></row></sheetData></worksheet>'
     )
-    assert readers._table_block(xml) == (2, 2, 5)
-    cut, outside = readers._cut_sheet(xml, 2, 2)
+    assert readers.xlsx_scan._table_block(xml) == (2, 2, 5)
+    cut, outside = readers.xlsx_scan._cut_sheet(xml, 2, 2)
     assert outside == ["XFD1", "A1048576"] and b"XFD1" not in cut and b'r="B2"' in cut
