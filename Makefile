@@ -44,26 +44,29 @@ check-reports: data ## Build the reports and check them in a real browser (axe, 
 	$(PY) tests/browser/check_reports.py
 
 .PHONY: bench
-bench: data ## Print benchmark figures (report build vs floor, no-op rerun, text coding throughput)
-	$(PY) benchmarks/bench_reports.py
-	$(PY) benchmarks/bench_coding.py
+bench: data ## Print benchmark figures (ingest, reports vs floor, text coding, PII detection, pathological input)
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(PY) $$b || exit $$?; done
 
 .PHONY: lint
 lint: $(STAMP) ## ruff lint + format check, and notebooks without outputs
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/ruff format --check src tests
-	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb
+	$(VENV)/bin/nbstripout --verify notebooks/*.ipynb notebooks/exploratory/*.ipynb
 
 .PHONY: format
 format: $(STAMP) ## ruff format + strip notebook outputs
 	$(VENV)/bin/ruff check --fix src tests
 	$(VENV)/bin/ruff format src tests
-	$(VENV)/bin/nbstripout notebooks/*.ipynb
+	$(VENV)/bin/nbstripout notebooks/*.ipynb notebooks/exploratory/*.ipynb
 
 .PHONY: lab
-lab: $(STAMP) ## Start JupyterLab with the project's kernel
-	$(PY) -m pip install --quiet -e '.[lab]'
+lab: $(STAMP) ## Start JupyterLab with the project's kernel (start with notebooks/exploratory/)
 	$(VENV)/bin/jupyter lab notebooks/
+
+.PHONY: docs
+docs: $(STAMP) ## Write the Python API reference (HTML, from the docstrings) into docs/api/
+	$(VENV)/bin/pdoc --docformat numpy --no-search -o docs/api analysis analysis.data analysis.stats analysis.disclosure analysis.text analysis.surveys analysis.report analysis.pipeline analysis.cli analysis.paths analysis.errors analysis.atomic
+	@echo "API-referensen finns i $(CURDIR)/docs/api/analysis.html"
 
 .PHONY: clean
 clean: ## Remove generated data and reports (never touches data/raw)

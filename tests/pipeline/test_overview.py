@@ -335,11 +335,13 @@ def test_bar_alt_text_does_not_claim_a_hidden_row_is_smaller(monkeypatch):
         table, hidden, n = real(*args, **kwargs)
         return table, pd.Series([False, False, True], index=hidden.index), n
 
-    monkeypatch.setattr(overview, "multi_shares", fake)
+    from analysis.surveys.overview import question as question_module
+
+    monkeypatch.setattr(question_module, "multi_shares", fake)
     html = overview.question_html(ds, q, audience="public", min_cell=5)
     (img,) = parse(html).all("img")
     assert "Störst andel bland de redovisade alternativen: A (75 %)" in img["alt"]
-    monkeypatch.setattr(overview, "multi_shares", real)
+    monkeypatch.setattr(question_module, "multi_shares", real)
     html = overview.question_html(ds, q, audience="public", min_cell=5)
     (img,) = parse(html).all("img")
     assert "Störst andel: C (100 %)" in img["alt"]

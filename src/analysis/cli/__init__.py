@@ -31,6 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "analysis.cli.code",
         "Koda fritextsvar i teman (förslag för granskning eller valfri CSV)",
     ),
+    "qda": (
+        "analysis.cli.qda",
+        "Utbyt kodad fritext med QDA-verktyg (REFI-QDA: NVivo, ATLAS.ti, MAXQDA, QualCoder)",
+    ),
 }
 
 

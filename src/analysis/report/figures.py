@@ -22,7 +22,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 
-from analysis.report.html import percent
+from analysis.report.format import percent
 
 __all__ = [
     "DIVERGING",
