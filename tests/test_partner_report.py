@@ -98,7 +98,7 @@ def test_public_build_passes_the_privacy_audit(public_html):
 def test_internal_build_is_exact_and_marked(internal_html, public_html):
     assert "Intern version" in internal_html and "Intern version" not in public_html
     quotes = " ".join(re.findall(r"<blockquote>(.*?)</blockquote>", internal_html, flags=re.S))
-    assert "RISE" in quotes
+    assert "Länsstyrelsen" in quotes and "[organisation]" not in quotes  # names kept
     assert "Viktad kappa" in internal_html and "Viktad kappa" not in public_html
     assert "visas inte i den publika versionen" not in internal_html
 

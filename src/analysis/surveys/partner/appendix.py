@@ -251,10 +251,19 @@ def _free_text(ctx: Context, s: Section) -> None:
     s.paragraph(
         "Fritextsvaren sorteras i teman med en enkel nyckelordskodning (det tema vars nyckelord "
         "förekommer flest gånger). Kodningen är inte prövad mot en andra kodare och ska läsas "
-        "som en sortering, inte som en mätning. Per tema väljs högst tre citat: det mest "
-        "positiva, det mest kritiska och det mest konkreta av de övriga. Tonen läses mening för "
-        "mening med ett litet ordförråd; i en mening med ”men” avgör ledet efter ”men”. Citaten "
-        "är hela meningar, och nästan likadana meningar tas bara med en gång."
+        "som en sortering, inte som en mätning."
+    )
+    s.paragraph(
+        "Per tema väljs högst tre citat med samma urval som i projektets övriga rapporter: ett "
+        "positivt, ett kritiskt och ett konkret (med ett tal, ett namn eller ett exempel) där "
+        "svaren har sådana, därefter de mest representativa. Citaten är hela meningar som "
+        "avslutas med punkt, frågetecken eller utropstecken; de kortas aldrig. Högst ett citat "
+        "tas från varje svar, och nästan likadana meningar tas bara med en gång. Tonen läses i "
+        "huvudsatsen: i en mening med ”men” avgör ledet efter ”men”. En mening som bygger på "
+        "meningen före (”Det ger …”, ”Vi har också …”) eller som bara går att förstå tillsammans "
+        "med frågan väljs inte, eftersom läsaren ser citatet utan sitt sammanhang. Den mest "
+        "kritiska rösten i sammanfattningen är den mening som har flest kritiska och minst "
+        "positiva ordval."
     )
 
 

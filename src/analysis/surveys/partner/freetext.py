@@ -18,7 +18,7 @@ from analysis.report import format as fmt
 from analysis.report.section import Section
 from analysis.surveys.partner import data
 from analysis.surveys.partner.context import Context
-from analysis.surveys.partner.quotes import most_critical, quotes_by_theme
+from analysis.surveys.partner.quotes import critical_sentence, quotes_by_theme
 
 __all__ = ["critical_voice", "free_text", "sectors"]
 
@@ -78,7 +78,7 @@ def free_text(ctx: Context) -> Section:
 def critical_voice(ctx: Context) -> str | None:
     """The most critical whole sentence in the free text (masked in the public version)."""
     keep = tuple(ctx.analysis.policy.keep_names)
-    quote = most_critical([t for _, t in _answers(ctx)], public=ctx.public, keep=keep)
+    quote = critical_sentence([t for _, t in _answers(ctx)], public=ctx.public, keep=keep)
     return quote.text if quote else None
 
 

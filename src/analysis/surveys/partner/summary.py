@@ -113,6 +113,11 @@ def _important(ctx: Context, messages: list[str]) -> Section:
     s = Section("det-viktigaste", "Det viktigaste")
     s.key_points = list(messages)
     s.bullets(s.key_points)
+    if len(messages) < 5 and ctx.public:
+        s.paragraph(
+            "Fler huvudbudskap kan inte visas i den publika versionen utan att enskilda "
+            "organisationers svar skulle kunna räknas fram."
+        )
     n, frame = ctx.n, ctx.frame
     caveat = (
         f"Bara {k_of_n(n, frame, 'tillfrågade organisationer')} ({fmt.percent(n / frame)}) "
