@@ -50,7 +50,8 @@ from analysis.surveys.partner.data import (
     response_rate,
     sector_tests,
 )
-from analysis.surveys.partner.disclosure import decide, public_share_table
+from analysis.surveys.partner.disclosure import public_share_table
+from analysis.surveys.partner.shared import decide
 
 __all__ = [
     "AUDIENCES",

@@ -17,8 +17,9 @@ import pandas as pd
 
 from analysis.report import format as fmt
 from analysis.surveys.partner import data
-from analysis.surveys.partner.disclosure import Disclosure, decide
+from analysis.surveys.partner.disclosure import Disclosure
 from analysis.surveys.partner.phrases import confidence_label
+from analysis.surveys.partner.shared import decide
 
 __all__ = ["Context", "display_shares", "share_section_table"]
 

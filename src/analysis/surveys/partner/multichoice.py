@@ -180,7 +180,8 @@ def factors(ctx: Context) -> Section:
                 head = "Viktigast för samarbetet"
             else:
                 head = "Vanligaste utmaningarna" if len(top) > 1 else "Vanligaste utmaningen"
-            text = f"{head}: {names} ({k} av {n}{each})."
+            asked = "" if n == ctx.n else " som svarade på frågan"
+            text = f"{head}: {names} ({k} av {n}{asked}{each})."
             s.key_points.append(text)
             s.paragraph(text)
         _figure(ctx, s, f"andelar_{qid}", table, title, what)
