@@ -144,12 +144,8 @@ def section_words(s: Section) -> int:
 
 
 def table_of_contents(sections: Sequence[Section], *, extra=TEMPLATE_HEADINGS) -> Section:
-    """ "Innehåll": a link to every level-2 section (and the template's own headings)."""
-    s = Section("innehallsforteckning", "Innehåll")
-    links = [(x.id, x.title) for x in sections if x.level == 2 and x.title]
-    links += list(extra)
-    items = "".join(
-        f'<li><a href="#{render._esc(sid)}">{render._esc(title)}</a></li>' for sid, title in links
-    )
-    s.html(f'<nav aria-labelledby="innehallsforteckning-rubrik"><ol>{items}</ol></nav>')
-    return s
+    """ "Innehåll": a link to every level-2 section and the template's own headings
+    (:func:`analysis.report.section.contents`, shared with the other reports)."""
+    from analysis.report.section import contents
+
+    return contents(sections, extra=extra)
