@@ -185,7 +185,7 @@ def test_key_messages_change_when_the_data_change(folder, public):
     assert before != after
     k, n = data.joint_positive(ds.wide)
     assert k != data.joint_positive(public.dataset.wide)[0]
-    joint = [m for m in after if "både inkluderande, attraktiv och innovativ" in m]
+    joint = [m for m in after if "alla tre påståendena: att regionen är inkluderande" in m]
     assert not joint or joint[0].startswith(f"{k} av {n} ")
     assert any("Samarbetet sker oftast inom hållbara transporter" in m for m in after)
     assert not any("hållbara transporter" in m for m in before)

@@ -145,8 +145,8 @@ def assessments(ctx: Context) -> Section:
     if d.joint(agree, k, n, "iai: alla tre"):
         row = ctx.register("Instämmer i alla tre påståendena", k, n)
         s.key_points.append(
-            f"{k_of_n(k, n)} instämmer helt eller delvis i att regionen är både inkluderande, "
-            "attraktiv och innovativ."
+            f"{k_of_n(k, n)} instämmer helt eller delvis i alla tre påståendena: att regionen är "
+            "inkluderande, attraktiv och innovativ."
         )
         s.paragraph(
             f"{k_of_n(k, n)} ({fmt.percent(row['andel'])}) instämmer helt eller delvis i alla "
