@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis import SURVEYS, paths
+from analysis import paths
+from analysis.data.surveys import Enumerations, discover
 from analysis.disclosure.audience import AUDIENCES
 from analysis.errors import ConfigError
 
@@ -42,8 +43,14 @@ __all__ = [
     "resolve_parameters",
 ]
 
-ENUMERATIONS: dict[str, tuple[str, ...]] = {"survey": SURVEYS, "audience": AUDIENCES}
-"""Parameters whose value must be one of a known set (checked by :func:`resolve_parameters`)."""
+ENUMERATIONS: Mapping[str, tuple[str, ...]] = Enumerations(
+    {"audience": AUDIENCES}, survey=discover, baseline=discover
+)
+"""Parameters whose value must be one of a known set (checked by :func:`resolve_parameters`);
+the surveys (``survey``, ``baseline``: an earlier round) are discovered when a value is checked."""
+
+SURVEY_PARAMETERS = ("survey", "baseline")
+"""Parameters naming a survey: its codebook is loaded (validated) before anything executes."""
 
 
 def _not_negative(value: object) -> str | None:
@@ -250,6 +257,10 @@ def resolve_parameters(
                 f"parametern {key!r} har värdet {cast!r}; tillåtna värden: {', '.join(allowed)}"
             )
             continue
+        if key in SURVEY_PARAMETERS:
+            from analysis.data.codebook import load_codebook
+
+            load_codebook(cast)  # a broken codebook: one line naming file and key, exit 2
         check = RANGES.get(key)
         problem = check(cast) if check is not None else None
         if problem:

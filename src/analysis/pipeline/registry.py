@@ -62,11 +62,17 @@ def yaml_load(text: str):
 def load_registry(path: Path | str | None = None) -> dict[str, ReportSpec]:
     """Read the report registry; notebook paths are relative to the registry's folder.
 
+    The project's own registry (*path* not given) also holds an implicit ``overview_<survey>``
+    for every discovered survey that ``reports.yaml`` does not list
+    (:func:`analysis.pipeline.implicit.with_survey_overviews`), so a new survey folder gets its
+    overview report without editing the registry.
+
     Raises
     ------
     ConfigError
         The file is missing or an entry lacks ``notebook`` / has malformed ``parameters``.
     """
+    implicit_overviews = path is None
     path = Path(path) if path is not None else registry_path()
     if not path.is_file():
         raise ConfigError(f"{path}: rapportregistret saknas. Skapa reports.yaml i projektets rot.")
@@ -90,4 +96,8 @@ def load_registry(path: Path | str | None = None) -> dict[str, ReportSpec]:
             title=str(entry.get("title") or name),
             parameters=dict(params),
         )
+    if implicit_overviews:
+        from analysis.pipeline.implicit import with_survey_overviews
+
+        out = with_survey_overviews(out, base)
     return out

@@ -39,7 +39,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis import SURVEYS, atomic, paths
+from analysis import atomic, paths
 from analysis.errors import ConfigError
 from analysis.pipeline.parameters import (
     notebook_parameters,
@@ -135,13 +135,28 @@ def data_files(params: Mapping[str, object]) -> list[Path]:
         files.extend(sorted(folder.glob("*.parquet")))
         if (folder / "manifest.json").is_file():
             files.append(folder / "manifest.json")
+    from analysis.data.surveys import discover
+
+    known = discover()
     survey = params.get("survey")
-    if isinstance(survey, str) and survey in SURVEYS:
+    if isinstance(survey, str) and survey in known:
         for extra in (paths.codebook_path(survey), paths.themes_path(survey)):
             if extra.is_file():
                 files.append(extra)
         # a coder's verified theme codes override the suggestions (analysis.text.coding)
         files.extend(sorted(paths.raw_dir(survey).glob("verified_codes.*")))
+        files.extend(sorted(paths.raw_dir(survey).glob("*org_links.yaml")))  # pairing of rounds
+    # another survey the report reads (the trend report's earlier round): its data count too
+    for key, value in sorted(params.items()):
+        if key != "survey" and isinstance(value, str) and value in known:
+            other = params.get(f"{key}_input")
+            folder = Path(other) if isinstance(other, str) and other.strip() else None
+            folder = folder or paths.processed_dir(value)
+            if folder.is_dir():
+                files.extend(sorted(folder.glob("*.parquet")))
+                files.extend(p for p in (folder / "manifest.json",) if p.is_file())
+            files.extend(p for p in (paths.codebook_path(value),) if p.is_file())
+            files.extend(sorted(paths.raw_dir(value).glob("*org_links.yaml")))
     # parameters naming a file (e.g. a custom `themes` codebook): its content counts, not its name
     for key, value in sorted(params.items()):
         if key != "input" and isinstance(value, str) and value and Path(value).is_file():
@@ -688,7 +703,7 @@ def run_reports(
             + " (ingen av de valda rapporterna har den)"
         )
     if errors:
-        raise ConfigError("\n".join(errors))
+        raise ConfigError("\n".join(dict.fromkeys(errors)))  # one line per distinct problem
 
     # 2. skip what is up to date
     todo: list[_Job] = []
