@@ -43,7 +43,7 @@ def overview_name(survey: str) -> str:
 
 
 def _title(survey: str) -> str:
-    """"Översikt – <codebook title>" (the survey id when the codebook cannot be read: the broken
+    """ "Översikt – <codebook title>" (the survey id when the codebook cannot be read: the broken
     codebook is then reported, as one line, when the report's parameters are checked)."""
     from analysis.data.codebook import Codebook
     from analysis.errors import ConfigError

@@ -139,7 +139,7 @@ def data_files(params: Mapping[str, object]) -> list[Path]:
 
     known = discover()
     survey = params.get("survey")
-    if isinstance(survey, str) and survey in known:
+    if isinstance(survey, str) and survey and paths.raw_dir(survey).is_dir():
         for extra in (paths.codebook_path(survey), paths.themes_path(survey)):
             if extra.is_file():
                 files.append(extra)
