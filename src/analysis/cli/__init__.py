@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "analysis.cli.code",
         "Koda fritextsvar i teman (förslag för granskning eller valfri CSV)",
     ),
+    "codebook": ("analysis.cli.codebook", "Skriv ett kodboksutkast för en ny enkät ur en export"),
     "qda": (
         "analysis.cli.qda",
         "Utbyt kodad fritext med QDA-verktyg (REFI-QDA: NVivo, ATLAS.ti, MAXQDA, QualCoder)",
