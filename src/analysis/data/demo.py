@@ -33,6 +33,7 @@ import argparse
 import csv
 import datetime as dt
 import hashlib
+import importlib
 import io
 import tempfile
 import zipfile
@@ -50,8 +51,11 @@ CONTENT_DIR = Path(__file__).resolve().parent / "demo_content"
 PARTNER_DESIGN = CONTENT_DIR / "partner_2021.yaml"
 MUNICIPALITY_ANSWERS = CONTENT_DIR / "municipality_2023_answers.yaml"
 
-DEFAULT_SEEDS = {"partner_2021": 2021, "municipality_2023": 2023}
-"""The fixed seeds the committed demo files are generated with."""
+DEFAULT_SEEDS = {"partner_2021": 2021, "municipality_2023": 2023, "partner_2025": 2025}
+"""The fixed seeds the committed demo files are generated with (the surveys with a generator)."""
+
+OTHER_GENERATORS = {"partner_2025": "analysis.data.demo_partner_2025"}
+"""Surveys whose generator lives in its own module (``render(seed)``, ``generate(out_dir, seed)``)."""
 
 FIXED_TIMESTAMP = dt.datetime(2024, 1, 1, 0, 0, 0)
 """Document created/modified time written into the xlsx (never the wall clock)."""
@@ -451,6 +455,8 @@ def _csv_bytes(headers: list[str], rows: list[list[str]]) -> bytes:
 
 def render(survey: str, seed: int | None = None, *, answers: dict | None = None) -> bytes:
     """The demo export of ``survey`` as bytes (nothing is written)."""
+    if survey in OTHER_GENERATORS:
+        return importlib.import_module(OTHER_GENERATORS[survey]).render(seed)
     if survey == "partner_2021":
         return _partner_xlsx(*partner_table(seed=seed))
     if survey == "municipality_2023":
@@ -475,6 +481,8 @@ def generate(
     answers : municipality_2023 only: the ``municipalities`` mapping to use instead of the
         committed content file (tests use a small placeholder).
     """
+    if survey in OTHER_GENERATORS:  # writes its export and any companion file itself
+        return importlib.import_module(OTHER_GENERATORS[survey]).generate(out_dir, seed)
     data = render(survey, seed, answers=answers)
     folder = Path(out_dir) if out_dir is not None else paths.raw_dir(survey)
     target = folder / demo_filename(survey)
@@ -491,7 +499,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "surveys",
         nargs="*",
         metavar="SURVEY",
-        help="partner_2021 och/eller municipality_2023 (standard: båda)",
+        help="enkäter med demogenerator: " + ", ".join(DEFAULT_SEEDS) + " (standard: alla)",
     )
     parser.add_argument(
         "--out", metavar="DIR", help="skriv till DIR i stället för data/raw/<survey>/"
@@ -504,12 +512,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from analysis import SURVEYS
+    from analysis.data.surveys import discover
 
-    surveys = list(args.surveys or SURVEYS)
-    unknown = [s for s in surveys if s not in SURVEYS]
+    generated = [s for s in discover() if s in DEFAULT_SEEDS]  # discovered now, not at import
+    surveys = list(args.surveys or generated)
+    unknown = [s for s in surveys if s not in generated]
     if unknown:
-        raise ConfigError(f"Okänd enkät: {', '.join(unknown)}. Välj bland {', '.join(SURVEYS)}.")
+        raise ConfigError(
+            f"Okänd enkät eller enkät utan demogenerator: {', '.join(unknown)}. "
+            f"Välj bland {', '.join(generated)}."
+        )
     if args.check:
         differ = 0
         with tempfile.TemporaryDirectory() as tmp:
