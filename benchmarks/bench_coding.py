@@ -11,7 +11,14 @@ then prints answers per second for
 
 the ratio between them, whether both agree on the subsample, and the peak RSS. Each size is
 timed cold (fresh vocabulary cache: matching every unique token is part of the time) and warm (a
-second call on the same answers). Prints, never asserts.
+second call on the same answers).
+
+Before the throughput lines it prints the coding quality (``--no-quality`` skips it), per priority
+area and micro/macro: the coder against the human labels on the challenge corpus's ``test`` split
+(``tests/fixtures/coding_challenge``, labels A and — when present — B), on the frozen holdout
+(``tests/fixtures/coding_holdout``), and the human-vs-human agreement (labels A vs B: Cohen's κ
+per theme and Krippendorff's α). Only aggregates are printed, never an answer. Prints, never
+asserts.
 """
 
 from __future__ import annotations
@@ -187,6 +194,72 @@ def _peak_rss_mb() -> float:
     return kb / 1024 if sys.platform != "darwin" else kb / 1024 / 1024
 
 
+def _prf_line(name: str, res) -> str:
+    m, M = res.loc["micro"], res.loc["macro"]
+    return (
+        f"{name}: micro P {m.precision:.3f} R {m.recall:.3f} F1 {m.f1:.3f}; "
+        f"macro P {M.precision:.3f} R {M.recall:.3f} F1 {M.f1:.3f}"
+    )
+
+
+def quality(cb) -> None:
+    """Print coder-vs-human and human-vs-human figures (aggregates only)."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from analysis.text.agreement import evaluate, human_agreement, load_gold_answers
+    from analysis.text.coding import code_texts, labels_to_frame
+    from analysis.text.themes import PRIORITY_AREAS
+
+    root = Path(__file__).resolve().parents[1]
+    ids = list(PRIORITY_AREAS)
+    ch = root / "tests/fixtures/coding_challenge"
+    tables = {}
+    if (ch / "answers.csv").is_file():
+        a = pd.read_csv(ch / "answers.csv", dtype=str, keep_default_na=False)
+        test = a[a["split"] == "test"].reset_index(drop=True)
+        coded = code_texts(test["text"], cb, questions=test["question"].tolist())
+        for tag in ("a", "b"):
+            f = ch / f"labels_{tag}.csv"
+            if f.is_file():
+                lab = pd.read_csv(f, dtype=str, keep_default_na=False)
+                m = dict(zip(lab["id"], lab["labels"], strict=True))
+                gold = labels_to_frame([m[i] for i in test["id"]], ids)
+                tables[f"utmaning test mot {tag.upper()}"] = evaluate(coded[ids], gold, ids)
+    ho = root / "tests/fixtures/coding_holdout"
+    if ho.is_dir():
+        g = load_gold_answers(ho)
+        g = g[g["text"].map(lambda t: isinstance(t, str) and t.strip() != "")]
+        g = g.reset_index(drop=True)
+        coded = code_texts(g["text"], cb, questions=g["question"].tolist())
+        gold = labels_to_frame(g["themes"].tolist(), cb.ids)
+        tables["holdout"] = evaluate(coded[ids], gold[ids], ids)
+    print("Kodningskvalitet, nio prioriterade områden (kodare mot människa):")
+    for name, res in tables.items():
+        print("  " + _prf_line(name, res))
+    if tables:
+        cols = list(tables)
+        head = "  " + f"{'tema':<22}" + "".join(f"{c[:20]:>22}" for c in cols)
+        print(head)
+        for t in ids:
+            print("  " + f"{t:<22}" + "".join(f"{tables[c].loc[t, 'f1']:>22.3f}" for c in cols))
+    if (ch / "labels_a.csv").is_file() and (ch / "labels_b.csv").is_file():
+        la = pd.read_csv(ch / "labels_a.csv", dtype=str, keep_default_na=False)
+        lb = pd.read_csv(ch / "labels_b.csv", dtype=str, keep_default_na=False)
+        mb = dict(zip(lb["id"], lb["labels"], strict=True))
+        both = la[la["id"].isin(mb)]
+        h = human_agreement(both["labels"].tolist(), [mb[i] for i in both["id"]], ids)
+        print(f"Människa mot människa (A mot B, {len(both)} svar, båda delarna av korpusen):")
+        for t in [*ids, "micro"]:
+            r = h.loc[t]
+            print(
+                f"  {t:<22} överens {r.agreement_pct:5.1f} %  κ {r.kappa:6.3f}  α {r.alpha:6.3f}"
+                f"  (A {r.a_n}, B {r.b_n})"
+            )
+        print(f"  samma etikettmängd: {h.loc['micro', 'exact_set_pct']:.1f} % av svaren")
+
+
 def main(argv: list[str] | None = None) -> int:
     from analysis.text.coding import Coder, code_texts, code_texts_naive
     from analysis.text.themes import load_themes
@@ -195,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     ap.add_argument("--naive-sample", type=int, default=1_000)
     ap.add_argument("--seed", type=int, default=2023)
+    ap.add_argument("--no-quality", action="store_true", help="bara genomströmning")
     args = ap.parse_args(argv)
 
     cb = load_themes()
@@ -204,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Temakodbok: {len(cb)} teman, "
         f"{sum(len(t.include) + len(t.exclude) for t in cb.themes)} termer (version {cb.version})"
     )
+    if not args.no_quality:
+        quality(cb)
     sample = synthetic_answers(args.naive_sample, seed=args.seed + 1, themes=cb)
     t0 = time.perf_counter()
     naive = code_texts_naive(sample, cb)
@@ -222,12 +298,12 @@ def main(argv: list[str] | None = None) -> int:
         f"naiv regex-loop per svar och tema (ungefärliga regler): {regex_rate:,.0f} svar/s "
         f"(uppmätt på {len(big_sample):,} svar, extrapolerad nedan)"
     )
-    from analysis.text import coding
+    from analysis.text import coder
 
     for n in args.sizes:
         texts = synthetic_answers(n, seed=args.seed, themes=cb)
         # fresh coder: vocabulary matching is part of the measured time
-        coding._CODERS[id(cb)] = (cb, Coder(cb))
+        coder._CODERS[id(cb)] = (cb, Coder(cb))
         t0, c0 = time.perf_counter(), time.process_time()
         coded = code_texts(texts, cb)
         dt, cpu = time.perf_counter() - t0, time.process_time() - c0

@@ -66,7 +66,7 @@ def test_suggest_codes_review_table(themes, survey_df):
     assert "infra_energi" not in out.loc[2, "suggested_themes"]  # q3: no infra_* sub-areas
     assert "hallbar_omstallning" in out.loc[2, "suggested_themes"]
     assert "samhallsplanering" in out.loc[2, "suggested_themes"]  # implied by bostader
-    assert "bredbandet" in out.loc[0, "evidence"]
+    assert "digitalisering: Bredbandet@0-10" in out.loc[0, "evidence"]  # word@span
     assert (out["verified_themes"] == "").all()
     assert survey_df.loc[2, "q3"] == "=1+1 Vägarna"  # input untouched
     without_id = suggest_codes(survey_df, ["q4"], None, themes)

@@ -33,8 +33,9 @@ def test_code_csv_with_id(tmp_path, themes, fixture):
     )
     assert rc == 0
     df = pd.read_csv(out, dtype=str, keep_default_na=False)
-    assert list(df.columns) == ["id", "themes", *themes.ids]
+    assert list(df.columns) == ["id", "themes", "evidence", *themes.ids]
     assert df["id"].tolist() == ["k1", "k2", "k3", "k4", "k5"]
+    assert "@" in df.loc[0, "evidence"]  # theme: word@start-end
     themes_col = dict(zip(df["id"], df["themes"], strict=True))
     assert {"trafikinfrastruktur", "infra_energi"} <= set(themes_col["k1"].split(";"))
     assert themes_col["k2"] == "bostader;kompetensforsorjning;samhallsplanering"

@@ -4,10 +4,12 @@ Two uses::
 
     analysis code INPUT.csv --text-column COL [--id-column ID] [--themes YAML] --out OUT.csv
     analysis code --survey municipality_2023 --review OUT.xlsx|OUT.csv [--themes YAML]
+    analysis code --manual OUT.html [--themes YAML]
 
 The first codes any CSV (encoding and delimiter detected) and writes the id column (or ``rad``,
-the 1-based row number), ``themes`` (sorted ``;``-joined theme ids, empty if none) and one 0/1
-column per theme. The second exports the suggested codes of the processed survey's text answers
+the 1-based row number), ``themes`` (sorted ``;``-joined theme ids, empty if none), ``evidence``
+(per theme the matched words and their character spans, ``theme: word@start-end; …``) and one
+0/1 column per theme. ``--manual`` writes the coding manual generated from the codebook. The second exports the suggested codes of the processed survey's text answers
 for a human coder (neutralised against formula injection); answers already verified in
 ``data/raw/<survey>/verified_codes.(csv|xlsx)`` come pre-filled in ``verified_themes``.
 """
@@ -38,9 +40,21 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--processed", help="mapp med bearbetade data (standard: data/processed/<survey>)"
     )
+    parser.add_argument("--manual", help="skriv kodningsmanualen (HTML) till denna fil")
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "manual", None):
+        from analysis.text.manual import write_manual
+
+        if args.input or args.survey:
+            raise AnalysisError("--manual kan inte kombineras med INPUT.csv eller --survey.")
+        try:
+            path = write_manual(args.manual, _themes(args))
+        except OSError as exc:
+            raise AnalysisError(f"{args.manual}: kan inte skriva manualen ({exc}).") from exc
+        print(f"Skrev kodningsmanualen till {path}")
+        return 0
     if args.survey:
         if args.input or args.out or args.text_column:
             raise AnalysisError("Ange antingen INPUT.csv (med --text-column/--out) eller --survey.")
@@ -66,7 +80,7 @@ def _themes(args):
 def _code_csv(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from analysis.text.coding import code_texts, read_text_csv, themes_found
+    from analysis.text.coding import code_with_evidence, read_text_csv, themes_found
 
     src = Path(args.input)
     if not src.is_file():
@@ -85,13 +99,14 @@ def _code_csv(args: argparse.Namespace) -> int:
             f"{src}: kolumnen {missing[0]!r} finns inte. "
             f"Tillgängliga kolumner: {', '.join(map(str, df.columns))}."
         )
-    coded = code_texts(df[args.text_column].reset_index(drop=True), themes)
+    coded = code_with_evidence(df[args.text_column].reset_index(drop=True), themes)
+    evidence = coded.pop("evidence")
     id_name = args.id_column or "rad"
     ids = df[args.id_column].to_numpy() if args.id_column else range(1, len(df) + 1)
-    out = pd.concat(
-        [pd.DataFrame({id_name: list(ids), "themes": themes_found(coded).to_numpy()}), coded],
-        axis=1,
+    head = pd.DataFrame(
+        {id_name: list(ids), "themes": themes_found(coded).to_numpy(), "evidence": evidence}
     )
+    out = pd.concat([head, coded], axis=1)
     write_csv_atomic(out, dest)
     n_hit = int((out["themes"] != "").sum())
     print(

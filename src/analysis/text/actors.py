@@ -15,7 +15,7 @@ clauses.
 
 >>> r = stance_for_actor("Samverkan fungerar bra men ledtiderna är för långa.", "lansstyrelsen")
 >>> r.stance, r.improvement_areas
-('blandat', ['tillstand'])
+('blandat', ['ledtider', 'tillstand'])
 >>> stance_for_actor("Vi har ingen kontakt med Luftfartsverket. Trafikverket är lyhörda.",
 ...                  "luftfartsverket").stance
 'ingen_kontakt'

@@ -1,0 +1,181 @@
+"""Reference implementation of the theme coder: a plain loop per answer, clause and term.
+
+Same reading rules as :mod:`analysis.text.coder` (clauses, dismiss/need cues, sense rules, weak
+terms, lexicon, spelling tolerance), written as directly as possible and slow. The tests and the
+benchmark use it to cross-check the vectorised coder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.text.coder import _CHUNK_RE, _PUNCT, _load_cached, _prep
+from analysis.text.fuzzy import MIN_TYPO_LEN, damerau1, fold, is_real_word, may_be_folded
+from analysis.text.normalise import INFLECTIONS, IRREGULAR, Term, _accept, word_forms
+from analysis.text.themes import ThemeCodebook
+
+
+def token_matches(token: str, word: str, mode: str) -> bool:
+    """Does ``token`` match the term word ``word`` (inflection, compounds, diacritics, typos)?
+
+    >>> token_matches("vagarna", "väg", "compound"), token_matches("vag", "väg", "compound")
+    (True, False)
+    >>> token_matches("klimatanpasningen", "klimatanpassning", "compound")
+    True
+    """
+    if IRREGULAR.get(token) == word:
+        return True
+    for f in word_forms(word):
+        start = token.find(f)
+        while start != -1:
+            if _accept(token, f, start, mode, f != word):
+                return True
+            start = token.find(f, start + 1)
+    if may_be_folded(token):
+        base = fold(word)
+        for f in dict.fromkeys(fold(x) for x in word_forms(word) if fold(x) != x):
+            start = token.find(f)
+            while start != -1:
+                if _accept(token, f, start, mode, f != base):
+                    return True
+                start = token.find(f, start + 1)
+    fw = fold(word)
+    if len(token) >= MIN_TYPO_LEN and len(fw) >= MIN_TYPO_LEN and not is_real_word(token):
+        ft = fold(token)
+        for end in INFLECTIONS:
+            if ft.endswith(end):
+                stem = ft[: len(ft) - len(end)] if end else ft
+                if len(stem) >= MIN_TYPO_LEN - 1 and damerau1(stem, fw):
+                    return True
+    return False
+
+
+def _term_at(toks: list[str], i: int, term: Term) -> bool:
+    m = len(term.words)
+    if i + m > len(toks):
+        return False
+    return all(token_matches(toks[i + j], w, term.slot_mode(j)) for j, w in enumerate(term.words))
+
+
+def _hits(toks, include, exclude) -> list[bool]:
+    """Per position: does an include term start here (single words minus excludes)?"""
+    masked: set[int] = set()
+    for t in exclude:
+        if t.is_phrase:
+            for i in range(len(toks)):
+                if _term_at(toks, i, t):
+                    masked.update(range(i, i + len(t.words)))
+    out = []
+    for i in range(len(toks)):
+        single = (
+            i not in masked
+            and any(_term_at(toks, i, t) for t in include if not t.is_phrase)
+            and not any(_term_at(toks, i, t) for t in exclude if not t.is_phrase)
+        )
+        out.append(single or any(_term_at(toks, i, t) for t in include if t.is_phrase))
+    return out
+
+
+def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
+    toks = _CHUNK_RE.findall(_prep(text))
+    sc = cb.scope
+    bound = [t in _PUNCT or t in sc.contrast for t in toks]
+    clause, c = [], -1
+    for i, b in enumerate(bound):
+        c += 1 if (i == 0 or b) else 0
+        clause.append(c)
+    n_cl = c + 1
+    lex = {t.id: [e.term for e in cb.lexicon if t.id in e.themes] for t in cb.themes}
+    theme_pos: dict[str, list[bool]] = {}
+    weak_pos: dict[str, list[bool]] = {}
+    for th in cb.themes:
+        hit = _hits(toks, [*th.include, *lex[th.id]], th.exclude)
+        for rule in th.senses:
+            trig = _hits(toks, rule.terms, th.exclude)
+            for i, h in enumerate(trig):
+                if not h:
+                    continue
+                span = (
+                    [j for j in range(len(toks)) if clause[j] == clause[i]]
+                    if rule.scope == "clause"
+                    else range(len(toks))
+                )
+                sub = [toks[j] for j in span]
+                ok = True
+                if rule.unless:
+                    ok &= not any(_hits(sub, rule.unless, ()))
+                if rule.requires:
+                    ok &= any(_hits(sub, rule.requires, ()))
+                hit[i] = hit[i] or ok
+        theme_pos[th.id] = hit
+        if th.weak:
+            weak_pos[th.id] = _hits(toks, th.weak, th.exclude)
+    if sc.dismiss:
+        dis = _hits(toks, sc.dismiss, ())
+        need = _hits(toks, sc.need, [t for t in sc.dismiss if t.is_phrase])
+        has = lambda flags, k: any(f for f, cc in zip(flags, clause, strict=True) if cc == k)  # noqa: E731
+        base = [has(dis, k) and not has(need, k) for k in range(n_cl)]
+        supp = []
+        for k in range(n_cl):
+            s = base[k]
+            if k + 1 < n_cl and toks[clause.index(k + 1)] in sc.contrast:
+                own_next = any(has(v, k + 1) for v in [*theme_pos.values(), *weak_pos.values()])
+                own = any(has(v, k) for v in [*theme_pos.values(), *weak_pos.values()])
+                if s and has(need, k + 1) and not own_next:
+                    s = False
+                elif base[k + 1] and not own_next and own:
+                    s = True
+            supp.append(s)
+        for v in [*theme_pos.values(), *weak_pos.values()]:
+            for i in range(len(v)):
+                if supp[clause[i]]:
+                    v[i] = False
+    n_words = sum(1 for t in toks if t not in _PUNCT and t not in sc.contrast)
+    ev = cb.evidence
+    out = {}
+    for th in cb.themes:
+        coded = any(theme_pos[th.id])
+        if th.id in weak_pos:
+            w = sum(weak_pos[th.id])
+            coded |= w >= max(1, ev.weak_min_hits) or (w >= 1 and n_words <= ev.short_answer_tokens)
+        out[th.id] = coded
+    return out
+
+
+def code_texts_naive(
+    texts: Sequence[str] | pd.Series,
+    themes: ThemeCodebook | str | Path | None = None,
+    questions: Sequence[str] | str | None = None,
+) -> pd.DataFrame:
+    """Reference implementation of :func:`analysis.text.coder.code_texts` (same result, slow).
+
+    >>> code_texts_naive(["Kulturen fungerar bra.", "Vi saknar kultur."])["attraktion"].tolist()
+    [0, 1]
+    """
+    cb = (
+        themes
+        if isinstance(themes, ThemeCodebook)
+        else _load_cached(str(themes) if themes is not None else None)
+    )
+    index = texts.index if isinstance(texts, pd.Series) else pd.RangeIndex(len(texts))
+    texts = list(texts)
+    if questions is None or isinstance(questions, str):
+        questions = [questions] * len(texts)
+    rows = []
+    for text, q in zip(texts, list(questions), strict=True):
+        row = _code_one(text if isinstance(text, str) else "", cb)
+        for theme in cb.themes:
+            if q is not None and theme.questions and q not in theme.questions:
+                row[theme.id] = False
+        for theme in cb.themes:
+            if row[theme.id]:
+                for a in cb.ancestors(theme.id):
+                    row[a] = True
+        rows.append([int(row[t]) for t in cb.ids])
+    return pd.DataFrame(
+        np.array(rows, dtype=np.int8).reshape(len(rows), len(cb)), index=index, columns=cb.ids
+    )
