@@ -249,7 +249,7 @@ def test_rounds_must_be_ordered_and_of_one_series(folders, processed_demo):
 # ------------------------------------------------------------------------ presentation
 def test_summary_first_then_contents(public):
     ids = [s.id for s in public.sections]
-    assert ids[:3] == ["titel", "det-viktigaste", "innehall"]
+    assert ids[:3] == ["titel", "det-viktigaste", "innehallsforteckning"]
     assert public.sections[0].level == 1
     points = public.section("det-viktigaste").key_points
     assert 5 <= len(points) <= 7
@@ -257,7 +257,7 @@ def test_summary_first_then_contents(public):
     assert words <= trend_sections.SUMMARY_MAX_WORDS
     assert all(re.search(r"\d", p) or p.startswith(("Två", "Tre", "En")) for p in points)
     assert any("båda gångerna" in p for p in points)
-    toc = public.section("innehall")._repr_html_()
+    toc = public.section("innehallsforteckning")._repr_html_()
     for s in public.sections[3:]:
         assert f'href="#{s.id}"' in toc
 

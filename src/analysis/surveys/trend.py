@@ -37,12 +37,12 @@ reveals nothing more), else not at all.
 >>> _ = ingest("partner_2021", out_dir=a_dir); _ = ingest("partner_2025", out_dir=b_dir)
 >>> t = analyse_trend("partner_2025", baseline="partner_2021", input=b_dir, baseline_input=a_dir)
 >>> [s.id for s in t.sections][:3]
-['titel', 'det-viktigaste', 'innehall']
+['titel', 'det-viktigaste', 'innehallsforteckning']
 >>> t.pairing.pairs.shape[0], t.policy.min_cell
 (8, 5)
->>> row = t.indicators.loc["inclusive"]
->>> int(row["n_a"]), int(row["n_b"]) > 0
-(12, True)
+>>> row = t.indicators.loc["inclusive"]   # few "Vet ej" in 2021: the share is of all answers
+>>> int(row["k_a"]), int(row["n_a"]), row["base"]
+(11, 14, 'alla')
 """
 
 from __future__ import annotations

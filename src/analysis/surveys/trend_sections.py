@@ -5,7 +5,7 @@ Every number shown comes from the analysis' *published* tables (hidden cells are
 "–" or "färre än N" here); nothing is recomputed from the raw answers in this module except the
 engagement ladder's distribution and the free-text theme counts, which get the same suppression.
 
->>> toc_html([("a", "Första <avsnittet>")]).startswith('<nav class="toc" aria-labelledby="innehall-rubrik">')
+>>> toc_html([("a", "Första <avsnittet>")]).startswith('<nav class="toc" aria-labelledby="innehallsforteckning-rubrik">')
 True
 """
 
@@ -241,8 +241,8 @@ def toc_html(entries: Sequence[tuple[str, str]]) -> str:
         f'<li><a href="#{render._esc(sid)}">{render._esc(title)}</a></li>' for sid, title in entries
     )
     return (
-        '<nav class="toc" aria-labelledby="innehall-rubrik">'
-        '<h2 id="innehall-rubrik">Innehåll</h2>'
+        '<nav class="toc" aria-labelledby="innehallsforteckning-rubrik">'
+        '<h2 id="innehallsforteckning-rubrik">Innehåll</h2>'
         f"<ol>{items}</ol></nav>"
     )
 
@@ -850,6 +850,6 @@ def sections(t: TrendAnalysis) -> list[Section]:
         free_text_section(t),
         method_section(t),
     ]
-    toc = Section("innehall", "", level=2)
+    toc = Section("innehallsforteckning", "", level=2)
     toc.html(toc_html([(b.id, b.title) for b in body]))
     return [title_section(t), summary_section(t), toc, *body]
