@@ -44,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="analysis",
-        description="Enkätanalys för Region Västerbotten (partner_2021, municipality_2023).",
+        description="Enkätanalys för Region Västerbotten (enkäterna i data/raw/).",
     )
     parser.add_argument("--version", action="version", version=f"analysis {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -475,7 +475,8 @@ def generate(
 
     Parameters
     ----------
-    survey : {"partner_2021", "municipality_2023"}
+    survey : str
+        A survey with a generator (:data:`DEFAULT_SEEDS`).
     out_dir : folder to write into; default ``data/raw/<survey>/`` (the committed files).
     seed : random seed; default :data:`DEFAULT_SEEDS` (the committed files use it).
     answers : municipality_2023 only: the ``municipalities`` mapping to use instead of the
