@@ -178,3 +178,25 @@ def test_demo_default_is_every_survey_with_a_generator(tmp_path, monkeypatch, ca
     with pytest.raises(ConfigError, match="utan demogenerator"):
         demo.run(parser.parse_args(["partner_copy"]))
     assert paths.raw_dir() == root / "data" / "raw"
+
+
+def test_nothing_is_discovered_at_import_time():
+    """Importing the CLI, parameters, runner, codebook and demo modules and building the parser
+    never calls discover() (it is only called when a command runs)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import analysis.data.surveys as s\n"
+        "def boom(*a, **k):\n"
+        "    raise RuntimeError('discovered at import time')\n"
+        "s.discover = boom\n"
+        "import analysis.pipeline.parameters, analysis.pipeline.runner, analysis.pipeline.registry\n"
+        "import analysis.cli.ingest, analysis.cli.validate, analysis.cli.codebook\n"
+        "import analysis.data.codebook, analysis.data.demo, analysis.surveys.trend\n"
+        "from analysis.cli import build_parser\n"
+        "build_parser()\n"
+        "print('ok')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
