@@ -266,6 +266,15 @@ def run_vnu(files: list[Path], timeout: float = 300) -> dict[str, list[dict]]:
     return out
 
 
+def keep_names(survey: str | None) -> list[str]:
+    """The names a survey's public quotes keep (its codebook's ``disclosure.keep_names``)."""
+    if not survey:
+        return []
+    from analysis.data.codebook import load_codebook
+
+    return list((load_codebook(survey).disclosure or {}).get("keep_names") or [])
+
+
 def audit_reports(pages: dict[str, Path], settings: dict[str, PageSettings]) -> dict[str, list]:
     """PII findings for every ``public`` page (internal ones are not audited → empty list)."""
     from analysis.disclosure.audit import audit_file, demo_person_names
@@ -274,8 +283,11 @@ def audit_reports(pages: dict[str, Path], settings: dict[str, PageSettings]) -> 
     out: dict[str, list] = {}
     for name, path in pages.items():
         s = settings.get(name, PageSettings(name))
+        keep = keep_names(s.survey)
         out[name] = (
-            audit_file(path, min_cell=s.min_cell, names=names) if s.audience == "public" else []
+            audit_file(path, min_cell=s.min_cell, names=names, keep=keep)
+            if s.audience == "public"
+            else []
         )
     return out
 

@@ -472,6 +472,7 @@ def audit_html(
     names: Iterable[str] | None = None,
     municipalities: Iterable[str] | None = None,
     organisations: Iterable[str] | None = None,
+    keep: Iterable[str] = (),
 ) -> list[Finding]:
     """Audit one published report's HTML; an empty list means nothing was found.
 
@@ -487,6 +488,10 @@ def audit_html(
         :func:`demo_person_names`.
     municipalities, organisations : iterable of str, optional
         Names that must not appear inside a quote; default :func:`protected_names`.
+    keep : iterable of str
+        Names a public quote may keep: the authorities the survey's questions are about (its
+        codebook's ``disclosure.keep_names``). A protected name inside one of them ("Umeå" in
+        "Umeå universitet") is not a finding.
 
     Returns
     -------
@@ -495,6 +500,9 @@ def audit_html(
     Examples
     --------
     >>> audit_html('<blockquote>Bra samarbete med [organisation] i [kommun].</blockquote>', names=[])
+    []
+    >>> audit_html('<blockquote>Bra med Umeå universitet.</blockquote>', names=[],
+    ...            keep=["Umeå universitet"])
     []
     >>> audit_html('<p>Svar från Anna Exempelsson.</p>')[0].kind
     'name'
@@ -525,9 +533,12 @@ def audit_html(
         organisations = default_o if organisations is None else organisations
     muni_re = _word_pattern(municipalities, ignore_case=True)
     org_re = _word_pattern(organisations, ignore_case=False)
+    keep_re = _word_pattern([k for k in keep if k], ignore_case=True)
     for quote in collected.quotes:
         qtext = "".join(quote)
         spans: list[tuple[int, int]] = []
+        if keep_re is not None:  # kept names are never findings, nor the names inside them
+            spans.extend((m.start(), m.end()) for m in keep_re.finditer(qtext))
         for pattern in (org_re, muni_re):
             if pattern is None:
                 continue

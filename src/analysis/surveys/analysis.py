@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SURVEY_SECTIONS: dict[str, str] = {
     "partner_2021": "analysis.surveys.partner:sections",
-    "municipality_2023": "analysis.surveys.municipality_sections:sections",
+    "municipality_2023": "analysis.surveys.municipality:sections",
 }
 """Survey id → ``module:function`` building that survey's own report sections. A survey without
 an entry has the generic overview only."""
