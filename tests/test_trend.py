@@ -315,7 +315,7 @@ def test_trend_notebook_end_to_end(folders, tmp_path, monkeypatch):
     assert "Boschloos test" in text and "konfidensintervall" in text
     assert "Organisationer som svarade båda gångerna" in text and "Bowkers test" in text
     assert all((i.get("alt") or "").strip() for i in page.all("img"))
-    assert any("toc" in (n.get("class") or "") for n in page.all("nav"))
+    assert any(n.get("aria-label") == "Innehåll" for n in page.all("nav"))
 
 
 def test_fingerprint_includes_the_baseline_round(folders):

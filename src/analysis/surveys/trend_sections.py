@@ -5,8 +5,8 @@ Every number shown comes from the analysis' *published* tables (hidden cells are
 "–" or "färre än N" here); nothing is recomputed from the raw answers in this module except the
 engagement ladder's distribution and the free-text theme counts, which get the same suppression.
 
->>> toc_html([("a", "Första <avsnittet>")]).startswith('<nav class="toc" aria-labelledby="innehallsforteckning-rubrik">')
-True
+>>> _and(["en", "två", "tre"])
+'en, två och tre'
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.report import html as render
-from analysis.report.section import Section
+from analysis.report.section import Section, contents
 
 if TYPE_CHECKING:  # pragma: no cover
     from analysis.surveys.trend import TrendAnalysis
 
-__all__ = ["sections", "summary_points", "toc_html"]
+__all__ = ["sections", "summary_points"]
 
 SUPPRESSED = render.SUPPRESSED
 SUMMARY_MAX_WORDS = 200
@@ -233,18 +233,6 @@ def summary_section(t: TrendAnalysis) -> Section:
     s.key_points.extend(points)
     s.bullets(points)
     return s
-
-
-def toc_html(entries: Sequence[tuple[str, str]]) -> str:
-    """A table of contents (``nav.toc``) linking to the sections' anchors (all escaped)."""
-    items = "".join(
-        f'<li><a href="#{render._esc(sid)}">{render._esc(title)}</a></li>' for sid, title in entries
-    )
-    return (
-        '<nav class="toc" aria-labelledby="innehallsforteckning-rubrik">'
-        '<h2 id="innehallsforteckning-rubrik">Innehåll</h2>'
-        f"<ol>{items}</ol></nav>"
-    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -850,6 +838,5 @@ def sections(t: TrendAnalysis) -> list[Section]:
         free_text_section(t),
         method_section(t),
     ]
-    toc = Section("innehallsforteckning", "", level=2)
-    toc.html(toc_html([(b.id, b.title) for b in body]))
+    toc = contents(body, extra=[("om-rapporten", "Om rapporten")])
     return [title_section(t), summary_section(t), toc, *body]
