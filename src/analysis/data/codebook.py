@@ -160,6 +160,8 @@ class Codebook:
         """Read and validate a codebook YAML file."""
         import yaml
 
+        from analysis import yamlload as strict_yaml
+
         p = Path(path)
         try:
             raw = p.read_bytes()
@@ -168,7 +170,7 @@ class Codebook:
         except OSError as exc:
             raise ConfigError(f"{p}: kodboken kunde inte läsas ({exc.strerror}).") from None
         try:
-            data = yaml.safe_load(raw.decode("utf-8"))
+            data = strict_yaml.load(raw.decode("utf-8"), source=p)
         except UnicodeDecodeError:
             raise ConfigError(f"{p}: kodboken är inte sparad som UTF-8.") from None
         except yaml.YAMLError as exc:

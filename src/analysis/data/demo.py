@@ -16,6 +16,20 @@ Two files are generated, byte-for-byte reproducibly, into ``data/raw/<survey>/``
 Reproducibility: the random generator is ``numpy.random.default_rng(seed)``; the xlsx gets fixed
 document properties and fixed zip timestamps, so two runs give identical SHA-256.
 
+The demo marker
+    Whether an export is synthetic is decided by something only this generator writes, never by
+    the file name (:func:`written_by_generator`, used by ingest for the manifest's ``synthetic``):
+
+    * the ``.xlsx`` carries a custom document property :data:`MARKER_PROPERTY` holding the
+      sha256 of its cell values (:func:`xlsx_values_sha256`) — a copy is still synthetic, any
+      edited cell makes it real data;
+    * the ``.csv`` gets a sidecar ``<name>.demo.json`` holding the sha256 and size of the exact
+      bytes written — synthetic iff the file's sha256 matches.
+
+    :func:`generate` never replaces a file it did not write: an existing target that is not
+    generator output (e.g. a real export saved under the demo file name) is refused with
+    :class:`~analysis.errors.RefusedOverwriteError` (exit 2).
+
 :func:`partner_headline` computes the partner survey's headline numbers directly from the design
 (the ground truth in ``tests/ground_truth/partner_2021_demo_headline.csv``).
 
@@ -41,7 +55,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from analysis import paths
-from analysis.errors import ConfigError
+from analysis.errors import ConfigError, RefusedOverwriteError
 
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
@@ -56,6 +70,11 @@ DEFAULT_SEEDS = {"partner_2021": 2021, "municipality_2023": 2023, "partner_2025"
 
 OTHER_GENERATORS = {"partner_2025": "analysis.data.demo_partner_2025"}
 """Surveys whose generator lives in its own module (``render(seed)``, ``generate(out_dir, seed)``)."""
+
+MARKER_PROPERTY = "AnalysisDemoValuesSha256"
+"""Custom document property of a demo ``.xlsx``: sha256 of its cell values."""
+SIDECAR_SUFFIX = ".demo.json"
+"""A demo ``.csv``'s sidecar: ``<name>.demo.json`` with the sha256 of the bytes written."""
 
 FIXED_TIMESTAMP = dt.datetime(2024, 1, 1, 0, 0, 0)
 """Document created/modified time written into the xlsx (never the wall clock)."""
@@ -98,15 +117,9 @@ MUNICIPALITY_SPELLINGS: dict[str, str] = {
 
 
 def _read_yaml(path: Path) -> Any:
-    import yaml
+    from analysis.yamlload import load_file
 
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: filen saknas.") from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: ogiltig YAML ({exc}).") from None
+    return load_file(path)
 
 
 def _codebook(survey: str) -> dict:
@@ -324,6 +337,20 @@ def partner_table(design: dict | None = None, seed: int | None = None) -> tuple[
 
 
 def _partner_xlsx(headers: list, rows: list) -> bytes:
+    from openpyxl.packaging.custom import StringProperty
+
+    wb = _partner_workbook(headers, rows)
+    buf = io.BytesIO()
+    wb.save(buf)
+    marker = xlsx_values_sha256(buf.getvalue())
+    wb = _partner_workbook(headers, rows)
+    wb.custom_doc_props.append(StringProperty(name=MARKER_PROPERTY, value=marker))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return _deterministic_zip(buf.getvalue())
+
+
+def _partner_workbook(headers: list, rows: list):
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -338,9 +365,7 @@ def _partner_xlsx(headers: list, rows: list) -> bytes:
     wb.properties.creator = "Microsoft Forms (syntetisk demo)"
     wb.properties.created = FIXED_TIMESTAMP
     wb.properties.modified = FIXED_TIMESTAMP
-    buf = io.BytesIO()
-    wb.save(buf)
-    return _deterministic_zip(buf.getvalue())
+    return wb
 
 
 def partner_headline(design: dict | None = None, frame_size: int | None = None) -> pd.DataFrame:
@@ -450,6 +475,132 @@ def _csv_bytes(headers: list[str], rows: list[list[str]]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
+# ----------------------------------------------------------------------------- the demo marker
+
+
+def xlsx_values_sha256(data: bytes) -> str:
+    """sha256 of the cell values of a workbook's first sheet (as openpyxl reads them).
+
+    The same values give the same hash however the file was re-saved; any edited cell changes it.
+    """
+    import json
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        ws = wb.worksheets[0]
+        h = hashlib.sha256()
+        for row in ws.iter_rows(values_only=True):
+            h.update(json.dumps(list(row), default=str, ensure_ascii=False).encode("utf-8"))
+            h.update(b"\n")
+        return h.hexdigest()
+    finally:
+        wb.close()
+
+
+def xlsx_marker(data: bytes | str | Path) -> str | None:
+    """The value of the :data:`MARKER_PROPERTY` custom property of an ``.xlsx`` (or ``None``).
+
+    *data* is the file's bytes or its path (then only the zip directory and the small
+    ``docProps/custom.xml`` part are read).
+    """
+    import xml.etree.ElementTree as ET
+
+    source = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    try:
+        with zipfile.ZipFile(source) as zf:
+            if "docProps/custom.xml" not in zf.namelist():
+                return None
+            root = ET.fromstring(zf.read("docProps/custom.xml"))
+    except (zipfile.BadZipFile, ET.ParseError, KeyError, OSError, ValueError):
+        return None
+    for prop in root:
+        if prop.get("name") == MARKER_PROPERTY:
+            text = "".join(prop.itertext()).strip()
+            return text or None
+    return None
+
+
+def sidecar_path(path: str | Path) -> Path:
+    """``<name>.demo.json`` beside *path*."""
+    p = Path(path)
+    return p.with_name(p.name + SIDECAR_SUFFIX)
+
+
+def _sidecar_sha256(path: Path) -> str | None:
+    import json
+
+    try:
+        data = json.loads(sidecar_path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    sha = data.get("sha256") if isinstance(data, dict) else None
+    return sha if isinstance(sha, str) else None
+
+
+def written_by_generator(path: str | Path, data: bytes | None = None) -> bool:
+    """Whether *path* is exactly what this generator wrote (then its data is synthetic).
+
+    True when the sidecar ``<name>.demo.json`` holds the sha256 of the file's bytes, or when the
+    file is an ``.xlsx`` whose :data:`MARKER_PROPERTY` equals the sha256 of its cell values.
+    The file name plays no part. *data* may pass the file's bytes when already read.
+
+    >>> written_by_generator(paths.raw_dir("partner_2021") / "demo_partner_2021_msforms.xlsx")
+    True
+    """
+    p = Path(path)
+    recorded = _sidecar_sha256(p)
+    if recorded is not None:
+        try:
+            digest = hashlib.sha256(data if data is not None else p.read_bytes()).hexdigest()
+        except OSError:
+            return False
+        if digest == recorded:
+            return True
+    marker = xlsx_marker(data if data is not None else p)  # reads only the zip directory
+    if not marker:
+        return False
+    try:
+        return marker == xlsx_values_sha256(data if data is not None else p.read_bytes())
+    except Exception:  # not a readable workbook: not ours
+        return False
+
+
+def _sidecar_bytes(survey: str, seed: int | None, name: str, data: bytes) -> bytes:
+    import json
+
+    record = {
+        "generator": f"analysis demo {survey}",
+        "seed": DEFAULT_SEEDS[survey] if seed is None else seed,
+        "file": name,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "size": len(data),
+        "synthetic": True,
+    }
+    return (json.dumps(record, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _check_overwrite(target: Path, data: bytes) -> None:
+    """Refuse to replace *target* unless this generator wrote it (or it already holds *data*)."""
+    try:
+        existing = target.read_bytes()
+    except FileNotFoundError:
+        return
+    except IsADirectoryError:
+        raise RefusedOverwriteError(
+            f"{target}: är en mapp; demoexporten skrivs inte. Flytta mappen eller använd --out."
+        ) from None
+    if existing == data or written_by_generator(target, existing):
+        return
+    raise RefusedOverwriteError(
+        f"{target}: filen skrevs inte av analysis demo (sha256 "
+        f"{hashlib.sha256(existing).hexdigest()[:12]} saknar demomarkering) och kan vara en riktig "
+        "export – den skrivs inte över. Döp om eller flytta filen och kör kommandot igen, "
+        "eller skriv demodata till en annan mapp med --out."
+    )
+
+
 # ----------------------------------------------------------------------------- API + CLI
 
 
@@ -481,13 +632,31 @@ def generate(
     seed : random seed; default :data:`DEFAULT_SEEDS` (the committed files use it).
     answers : municipality_2023 only: the ``municipalities`` mapping to use instead of the
         committed content file (tests use a small placeholder).
+
+    Raises
+    ------
+    RefusedOverwriteError
+        The target exists and was not written by this generator (see :func:`written_by_generator`).
+    OutputError
+        The folder cannot be written.
     """
     if survey in OTHER_GENERATORS:  # writes its export and any companion file itself
         return importlib.import_module(OTHER_GENERATORS[survey]).generate(out_dir, seed)
     data = render(survey, seed, answers=answers)
     folder = Path(out_dir) if out_dir is not None else paths.raw_dir(survey)
     target = folder / demo_filename(survey)
-    _write_bytes(target, data)
+    _check_overwrite(target, data)
+    try:
+        _write_bytes(target, data)
+        if target.suffix.lower() != ".xlsx":  # the xlsx carries its marker inside
+            _write_bytes(sidecar_path(target), _sidecar_bytes(survey, seed, target.name, data))
+    except OSError as exc:
+        from analysis.errors import OutputError
+
+        raise OutputError(
+            f"{target}: demoexporten kunde inte skrivas ({exc.strerror or exc}). "
+            "Kontrollera att mappen är skrivbar och att disken inte är full."
+        ) from None
     return target
 
 
@@ -529,11 +698,18 @@ def run(args: argparse.Namespace) -> int:
             for survey in surveys:
                 fresh = generate(survey, out_dir=tmp)
                 committed = paths.raw_dir(survey) / fresh.name
+                side = sidecar_path(fresh)
                 if not committed.is_file():
                     print(f"{survey}: {committed} saknas")
                     differ += 1
                 elif sha256(fresh) != sha256(committed):
                     print(f"{survey}: {committed.name} AVVIKER från den genererade filen")
+                    differ += 1
+                elif side.is_file() and (
+                    not sidecar_path(committed).is_file()
+                    or sha256(side) != sha256(sidecar_path(committed))
+                ):
+                    print(f"{survey}: {sidecar_path(committed).name} saknas eller AVVIKER")
                     differ += 1
                 else:
                     print(f"{survey}: {committed.name} OK ({sha256(committed)[:12]})")

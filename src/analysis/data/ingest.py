@@ -50,12 +50,29 @@ def _codebook(survey: str, codebook: Codebook | str | Path | None) -> Codebook:
     return cb
 
 
-def find_input(survey: str, codebook: Codebook | None = None) -> Path:
-    """The export to ingest by default from ``data/raw/<survey>/``.
+NON_EXPORT_STEMS = ("verified_codes",)
+"""Files beside the export that are never an export (the coder's verified theme codes)."""
 
-    A real export (any ``.xlsx``/``.csv`` not named ``demo_*``) is preferred; otherwise the demo
-    file. Several candidates give an error asking for ``--input``.
+
+def find_input(survey: str, codebook: Codebook | None = None) -> Path:
+    """The export to ingest by default from ``data/raw/<survey>/``, chosen by its headers.
+
+    Candidates are the ``.xlsx``/``.csv`` files of the folder except hidden and Office lock files
+    (``~$…``) and known non-exports (``verified_codes.*``). With more than one candidate, only
+    files whose column headers match at least one question of the codebook count as exports; a
+    file that cannot be read at all is reported rather than skipped (it may be the real export).
+    A real export is preferred to synthetic demo data — which file is synthetic is decided by the
+    demo generator's marker (:func:`is_synthetic`), never by the file name. Several real exports
+    (or several demo files, none of them the codebook's ``demo.file``) give an error asking for
+    ``--input``.
+
+    Raises
+    ------
+    InputValidationError
+        No export, or the choice is ambiguous (one line naming the files and what to do).
     """
+    from analysis.data.demo import written_by_generator
+
     folder = paths.raw_dir(survey)
     if not folder.is_dir():
         raise _no_input(folder, f"mappen {folder} finns inte")
@@ -65,33 +82,66 @@ def find_input(survey: str, codebook: Codebook | None = None) -> Path:
         if p.is_file()
         and p.suffix.lower() in EXPORT_SUFFIXES
         and not p.name.startswith((".", "~$"))
+        and p.stem.lower() not in NON_EXPORT_STEMS
     ]
-    real = [p for p in files if not p.name.startswith("demo_")]
-    demo = [p for p in files if p.name.startswith("demo_")]
+    if not files:
+        raise _no_input(
+            folder,
+            "ingen export (.xlsx eller .csv) hittades",
+            f"Lägg exporten i {folder} eller ange den med --input; demodata skapas med "
+            f"'analysis demo {survey}'",
+        )
+    cb = codebook if codebook is not None else load_codebook(survey)
+    if len(files) > 1:
+        scores = {p: _header_score(p, cb) for p in files}
+        unreadable = [p for p, s in scores.items() if s is None]
+        if unreadable:
+            raise _no_input(
+                folder,
+                "filen "
+                + ", ".join(p.name for p in unreadable)
+                + " kunde inte läsas som en enkätexport och kan vara den riktiga exporten",
+                f"Kontrollera den med 'analysis validate {survey} {unreadable[0]}' och ange "
+                f"exporten med --input, eller flytta filen ur {folder}",
+            )
+        files = [p for p in files if scores[p]]
+        if not files:
+            shown = ", ".join(f"{p.name} (0 av {len(cb.questions)} frågor)" for p in scores)
+            raise _no_input(
+                folder,
+                f"ingen fil har kolumnrubriker som matchar kodboken: {shown}",
+                f"Lägg exporten i {folder} eller ange den med --input",
+            )
+    real = [p for p in files if not written_by_generator(p)]
+    demo = [p for p in files if p not in real]
     if len(real) == 1:
         return real[0]
     if len(real) > 1:
         names = ", ".join(p.name for p in real)
         raise _no_input(
             folder,
-            f"flera exporter hittades ({names})",
+            f"flera exporter matchar kodboken ({names})",
             f"Välj en med --input, t.ex. analysis ingest {survey} --input {real[0]}",
         )
-    if codebook is not None and codebook.demo_file:
-        declared = [p for p in demo if p.name == codebook.demo_file]
-        if declared:
-            return declared[0]
     if len(demo) == 1:
         return demo[0]
-    if len(demo) > 1:
-        names = ", ".join(p.name for p in demo)
-        raise _no_input(folder, f"flera demofiler hittades ({names})", "Välj en med --input")
-    raise _no_input(
-        folder,
-        "ingen export (.xlsx eller .csv) hittades",
-        f"Lägg exporten i {folder} eller ange den med --input; demodata skapas med "
-        f"'analysis demo {survey}'",
-    )
+    declared = [p for p in demo if p.name == cb.demo_file]
+    if declared:
+        return declared[0]
+    names = ", ".join(p.name for p in demo)
+    raise _no_input(folder, f"flera demofiler hittades ({names})", "Välj en med --input")
+
+
+def _header_score(path: Path, codebook: Codebook) -> int | None:
+    """How many codebook questions the file's headers match (``None``: not readable)."""
+    from analysis.data.headers import match_headers
+    from analysis.data.readers import read_export
+
+    try:
+        table = read_export(path)
+    except (InputValidationError, OSError, ValueError):
+        return None
+    return len(match_headers(table.headers, codebook).questions)
 
 
 def _no_input(folder: Path, message: str, hint: str = "") -> InputValidationError:
@@ -335,11 +385,16 @@ def _parquet_bytes(df: pd.DataFrame) -> bytes:
 
 
 def is_synthetic(codebook: Codebook, source: Path) -> bool:
-    """Whether *source* is the survey's synthetic demo export (``demo_*`` or the codebook's
-    ``demo.file`` with ``synthetic: true``)."""
-    if source.name.startswith("demo_"):
-        return True
-    return bool(codebook.demo_synthetic and codebook.demo_file == source.name)
+    """Whether *source* is the synthetic demo export, decided by what only the demo generator
+    writes — never by the file name (a real export saved as ``demo_*.xlsx`` is real data).
+
+    Synthetic iff :func:`analysis.data.demo.written_by_generator`: an ``.xlsx`` whose embedded
+    demo marker (a custom document property) matches its cell values, or a file whose sidecar
+    ``<name>.demo.json`` holds the sha256 of its exact bytes. *codebook* is not consulted.
+    """
+    from analysis.data.demo import written_by_generator
+
+    return written_by_generator(source)
 
 
 def build_manifest(prepared: Prepared, rows_out: int, masked: dict[str, int]) -> dict[str, Any]:
@@ -403,8 +458,13 @@ def ingest(
     ------
     InputValidationError
         With every problem found; nothing is written and earlier outputs stay as they were.
+    OutputError
+        The output folder cannot be written (a file, read-only, full disk); nothing changed.
+    LockTimeoutError
+        Another ingest into the same folder did not finish in time.
     """
-    from analysis import atomic
+    from analysis.data import store
+    from analysis.data.labels import public_manifest
 
     cb = _codebook(survey, codebook)
     source = Path(input_path) if input_path is not None else find_input(survey, cb)
@@ -415,6 +475,7 @@ def ingest(
     manifest = build_manifest(prepared, len(wide), masked)
     if manifest["rows_in"] != manifest["rows_out"] + manifest["rows_excluded"]:  # pragma: no cover
         raise AssertionError("row accounting failed")
+    manifest = public_manifest(manifest)  # file name and headers only after the PII check
     files = {
         "responses.parquet": _parquet_bytes(wide),
         "answers.parquet": _parquet_bytes(long),
@@ -423,7 +484,7 @@ def ingest(
         ),
     }
     target = Path(out_dir) if out_dir is not None else paths.processed_dir(survey)
-    atomic.write_files(target, files)
+    store.publish(target, files)  # a new version, published atomically (analysis.data.store)
     return manifest
 
 

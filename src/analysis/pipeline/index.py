@@ -1,7 +1,9 @@
 """``reports/index.html``: one self-contained page listing every report of the registry.
 
-For each report: title (linked to its HTML when there is one), survey, data file and its sha256
-(from the processed ``manifest.json`` as recorded at the last successful build), parameters,
+For each report: title (linked to its HTML when there is one), survey, data file, its sha256 and
+the processed-data version (from the pinned version's ``manifest.json`` as recorded at the last
+successful build; the file name only after the personal-data check, paths never absolute — see
+:mod:`analysis.data.labels`), parameters,
 generated-at and the status of the latest run — built, skipped (unchanged), failed (with the
 error and a link to the failed notebook) or not available (notebook missing). The page is built
 from the build state in ``reports/.build/`` with the standard library only, so the no-op rerun
@@ -41,9 +43,12 @@ def _css() -> str:
 
 
 def _params(params) -> str:
+    from analysis.pipeline.runner import _display_path
+
     if not params:
         return "–"
-    shown = ((k, '""' if v == "" else v) for k, v in params)
+    shown = ((k, _display_path(k, v)) for k, v in params)  # states written by older versions
+    shown = ((k, '""' if v == "" else v) for k, v in shown)
     return ", ".join(f"<code>{_e(k)} = {_e(v)}</code>" for k, v in shown)
 
 
@@ -57,6 +62,7 @@ def render_index(registry: Mapping, output_dir: Path | str) -> str:
     >>> '<html lang="sv">' in page and "Demo &lt;1&gt;" in page and "inte byggd ännu" in page
     True
     """
+    from analysis.data.labels import safe_label
     from analysis.pipeline.runner import read_state
 
     output_dir = Path(output_dir)
@@ -83,13 +89,15 @@ def render_index(registry: Mapping, output_dir: Path | str) -> str:
             status_cell += f"<br><small>{_e(state['error'])}</small>"
         any_synthetic = any_synthetic or bool(success.get("synthetic"))
         survey = success.get("survey") or spec.parameters.get("survey") or ""
-        data_file = success.get("data_file")
         sha = success.get("data_sha256")
+        data_file = safe_label(success.get("data_file"), sha256=sha) or None
         data_cell = (
             f'{_e(data_file).replace("_", "_<wbr>")}<br><code class="hash">{_e(sha)}</code>'
             if data_file or sha
             else "–"
         )
+        if success.get("data_version"):
+            data_cell += f"<br><small>dataversion {_e(success['data_version'])}</small>"
         if success.get("synthetic"):
             data_cell += "<br><small>syntetiska demodata</small>"
         generated = success.get("generated_at")

@@ -1,12 +1,19 @@
 """The report registry ``reports.yaml`` (repository root): which reports exist.
 
-Each entry names a report, its notebook (relative to the registry's folder), the HTML title and
-the parameters it is built with::
+Each entry names a report, its notebook (relative to the registry's folder), the HTML title, the
+parameters it is built with and, optionally, the surveys the notebook can report on::
 
     overview_partner_2021:
       notebook: notebooks/survey_overview.ipynb
       title: "Översikt – partnerenkäten 2021"
       parameters: {survey: partner_2021}
+
+    partner_2021:
+      notebook: notebooks/partner_survey_2021.ipynb
+      surveys: [partner_2021]        # -p survey municipality_2023 is refused before running
+
+The file is read with the strict YAML loader (:mod:`analysis.yamlload`): a report name or a key
+given twice is an error naming the file and line, not a silent override.
 
 :func:`load_registry` reads it into :class:`ReportSpec` entries; the parameters are checked
 against the notebook by :mod:`analysis.pipeline.parameters` and the reports are built by
@@ -36,6 +43,8 @@ class ReportSpec:
     notebook: Path
     title: str
     parameters: dict = field(default_factory=dict)
+    surveys: tuple[str, ...] | None = None
+    """The surveys this report can be built for (``None``: every survey)."""
 
     @property
     def notebook_label(self) -> str:
@@ -51,12 +60,15 @@ def registry_path() -> Path:
     return paths.project_root() / "reports.yaml"
 
 
-def yaml_load(text: str):
-    """Parse YAML text with the fastest safe loader available (``CSafeLoader`` if built)."""
-    import yaml
+def yaml_load(text: str, source: str | Path | None = None):
+    """Parse YAML text with the strict loader (:func:`analysis.yamlload.load`: duplicate keys
+    raise :class:`~analysis.errors.ConfigError` naming *source*, the line and the key)."""
+    from analysis.yamlload import load
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    return load(text, source=source)
+
+
+_ENTRY_KEYS = {"notebook", "title", "parameters", "surveys"}
 
 
 def load_registry(path: Path | str | None = None) -> dict[str, ReportSpec]:
@@ -73,10 +85,19 @@ def load_registry(path: Path | str | None = None) -> dict[str, ReportSpec]:
         The file is missing or an entry lacks ``notebook`` / has malformed ``parameters``.
     """
     implicit_overviews = path is None
+    import yaml
+
+    from analysis import SURVEYS
+
     path = Path(path) if path is not None else registry_path()
     if not path.is_file():
         raise ConfigError(f"{path}: rapportregistret saknas. Skapa reports.yaml i projektets rot.")
-    data = yaml_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        data = yaml_load(path.read_text(encoding="utf-8"), source=path) or {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: rapportregistret kan inte läsas ({exc}).") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: ogiltig YAML ({' '.join(str(exc).split())}).") from None
     if not isinstance(data, dict):
         raise ConfigError(
             f"{path}: ska vara en lista av rapporter (namn: {{notebook, title, parameters}})."
@@ -86,15 +107,37 @@ def load_registry(path: Path | str | None = None) -> dict[str, ReportSpec]:
     for name, entry in data.items():
         if not isinstance(entry, dict) or not entry.get("notebook"):
             raise ConfigError(f"{path}: rapporten {name!r} saknar 'notebook'.")
+        unknown = sorted(set(map(str, entry)) - _ENTRY_KEYS)
+        if unknown:
+            raise ConfigError(
+                f"{path}: rapporten {name!r}: okänd nyckel {', '.join(map(repr, unknown))}; "
+                f"tillåtna: {', '.join(sorted(_ENTRY_KEYS))}."
+            )
         params = entry.get("parameters") or {}
         if not isinstance(params, dict):
             raise ConfigError(f"{path}: rapporten {name!r}: 'parameters' ska vara namn: värde.")
+        surveys = entry.get("surveys")
+        if surveys is not None:
+            if isinstance(surveys, str):
+                surveys = [surveys]
+            bad = (
+                [s for s in surveys or [] if s not in SURVEYS]
+                if isinstance(surveys, list)
+                else [surveys]
+            )
+            if bad or not surveys:
+                raise ConfigError(
+                    f"{path}: rapporten {name!r}: 'surveys' ska vara en lista av "
+                    f"{', '.join(SURVEYS)}."
+                )
+            surveys = tuple(surveys)
         nb = Path(entry["notebook"])
         out[str(name)] = ReportSpec(
             name=str(name),
             notebook=nb if nb.is_absolute() else base / nb,
             title=str(entry.get("title") or name),
             parameters=dict(params),
+            surveys=surveys,
         )
     if implicit_overviews:
         from analysis.pipeline.implicit import with_survey_overviews

@@ -506,6 +506,7 @@ def load_themes(path: str | Path | None = None) -> ThemeCodebook:
     """Load and validate a theme codebook (default: the municipality survey's ``themes.yaml``)."""
     import yaml
 
+    from analysis import yamlload as strict_yaml
     from analysis.paths import themes_path
 
     p = Path(path) if path is not None else themes_path()
@@ -513,7 +514,7 @@ def load_themes(path: str | Path | None = None) -> ThemeCodebook:
         raise ConfigError(f"{p}: temakodboken finns inte. Ange en befintlig fil med --themes.")
     try:
         with p.open(encoding="utf-8") as fh:
-            data = yaml.safe_load(fh)
+            data = strict_yaml.load(fh, source=p)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{p}: ogiltig YAML ({exc}).") from None
     return parse_themes(data, file=str(p))
