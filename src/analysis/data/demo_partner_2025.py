@@ -354,6 +354,10 @@ def org_links_2021() -> bytes:
 def generate(out_dir: str | Path | None = None, seed: int | None = None) -> Path:
     """Write the 2025 demo export and the 2021 pairing key; return the export's path.
 
+    The export carries the demo marker of :func:`analysis.data.demo._partner_xlsx` (so ingest
+    flags it as synthetic), and, like every demo file, neither file replaces one this generator
+    did not write.
+
     Parameters
     ----------
     out_dir : str or Path, optional
@@ -361,13 +365,46 @@ def generate(out_dir: str | Path | None = None, seed: int | None = None) -> Path
         ``data/raw/partner_2021/``.
     seed : int, optional
         The random seed (default 2025, which the committed file uses).
+
+    Raises
+    ------
+    RefusedOverwriteError
+        A target exists and was not written by the generator.
+    OutputError
+        The folder cannot be written.
     """
-    from analysis import atomic
-    from analysis.data.demo import demo_filename
+    from analysis.data.demo import _check_overwrite, _write_bytes, demo_filename
+    from analysis.errors import OutputError
 
     export_dir = Path(out_dir) if out_dir is not None else paths.raw_dir(SURVEY)
     links_dir = Path(out_dir) if out_dir is not None else paths.raw_dir(BASELINE)
-    target = export_dir / demo_filename(SURVEY)
-    atomic.write_bytes(target, render(seed))
-    atomic.write_bytes(links_dir / LINKS_FILE, org_links_2021())
+    target, links = export_dir / demo_filename(SURVEY), links_dir / LINKS_FILE
+    data, key = render(seed), org_links_2021()
+    _check_overwrite(target, data)
+    _check_links_overwrite(links, key)
+    try:
+        _write_bytes(target, data)
+        _write_bytes(links, key)
+    except OSError as exc:
+        raise OutputError(
+            f"{target}: demoexporten kunde inte skrivas ({exc.strerror or exc}). "
+            "Kontrollera att mappen är skrivbar och att disken inte är full."
+        ) from None
     return target
+
+
+def _check_links_overwrite(target: Path, data: bytes) -> None:
+    """The pairing key is replaced only when it is the generator's own (its first line)."""
+    from analysis.errors import RefusedOverwriteError
+
+    try:
+        existing = target.read_bytes()
+    except FileNotFoundError:
+        return
+    first = data.split(b"\n", 1)[0]
+    if existing == data or existing.split(b"\n", 1)[0] == first:
+        return
+    raise RefusedOverwriteError(
+        f"{target}: filen skrevs inte av analysis demo och kan vara en riktig parningsnyckel – "
+        "den skrivs inte över. Flytta den eller skriv demodata till en annan mapp med --out."
+    )
