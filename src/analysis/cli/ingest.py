@@ -52,6 +52,9 @@ def summary(manifest: dict, out_dir, version: str | None = None, new: bool = Tru
         lines.append(
             "Okända kolumner (ignorerade): " + ", ".join(manifest["ignored_columns"]) + "."
         )
+    from analysis.data.ingest import warning_lines
+
+    lines += warning_lines(manifest)
     if manifest.get("synthetic"):
         lines.append("Obs: syntetiska demodata.")
     if version and not new:

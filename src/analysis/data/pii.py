@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 MASKS = {
     "email": "[e-post]",
@@ -350,30 +351,302 @@ def mask_person(text: str, pattern: re.Pattern | None) -> tuple[str, int]:
     return pattern.subn(MASKS["name"], text)
 
 
+# A string can only hold an e-mail address, phone number or personnummer if it has a digit, an
+# "@" or an "(at)"/"[at]" (RE2 syntax, for the vectorised pre-check).
+_PII_CANDIDATE = r"[\p{Nd}@]|[(\[]at[)\]]"
+
+
+def _candidates(strings: list[str]):
+    """Boolean array: which *strings* could hold something :func:`mask_text` masks."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not strings:
+        return np.zeros(0, dtype=bool)
+    arr = pa.array(strings, type=pa.large_string())
+    return pc.match_substring_regex(arr, _PII_CANDIDATE).to_numpy(zero_copy_only=False)
+
+
 def mask_series(values):
-    """Mask every string of a pandas Series; return (new Series, counts). The input is not changed."""
+    """Mask every string of a pandas Series; return (new Series, counts). The input is not changed.
+
+    Vectorised: each distinct string is masked once (:func:`mask_text`), and only strings with a
+    digit, an ``@`` or ``(at)``/``[at]`` are looked at; counts are per occurrence.
+
+    >>> import pandas as pd
+    >>> s = pd.Series(["mejla a@example.org", None, "mejla a@example.org", "inget"], dtype=object)
+    >>> out, counts = mask_series(s)
+    >>> out.tolist(), counts
+    (['mejla [e-post]', None, 'mejla [e-post]', 'inget'], {'email': 2, 'phone': 0, 'personnummer': 0})
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     counts = {"email": 0, "phone": 0, "personnummer": 0}
     out = values.copy()
-    for idx, v in values.items():
-        if isinstance(v, str):
-            masked, c = mask_text(v)
-            if masked != v:
-                out.at[idx] = masked
-            for k, n in c.items():
-                counts[k] += n
+    if isinstance(values.array, pd.arrays.ArrowStringArray):
+        # distinct strings stay in Arrow; only the candidates become Python strings
+        arr = pa.array(values.array)
+        arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+        encoded = pc.dictionary_encode(arr)
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+        dictionary = encoded.dictionary
+        cand = pc.match_substring_regex(dictionary, _PII_CANDIDATE)
+        keys = np.flatnonzero(pc.fill_null(cand, False).to_numpy(zero_copy_only=False))
+        candidates = dict(
+            zip(keys.tolist(), dictionary.take(pa.array(keys)).to_pylist(), strict=True)
+        )
+        n_uniques = len(dictionary)
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        uniques = uniques.tolist()
+        strings = [k for k, u in enumerate(uniques) if isinstance(u, str)]
+        flags = _candidates([uniques[k] for k in strings])
+        candidates = {strings[i]: uniques[strings[i]] for i in np.flatnonzero(flags)}
+        n_uniques = len(uniques)
+    if not candidates:
+        return out, counts
+    codes = np.asarray(codes, dtype=np.int64)
+    freq = np.bincount(codes[codes >= 0], minlength=n_uniques)
+    changed: dict[int, str] = {}
+    for k, text in candidates.items():
+        masked, c = mask_text(text)
+        if masked != text:
+            changed[k] = masked
+        for kind, n in c.items():
+            counts[kind] += n * int(freq[k])
+    if changed:
+        keys = np.fromiter(changed, dtype=np.int64)
+        rows = np.flatnonzero(np.isin(codes, keys))
+        out = _replace_rows(values, rows, [changed[c] for c in codes[rows]])
     return out, counts
+
+
+def _replace_rows(values, rows, new: list):
+    """A copy of Series *values* with positions *rows* set to *new*; for an Arrow-backed
+    Series only the chunks that change are copied."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(values.array, pd.arrays.ArrowStringArray):
+        out = values.copy()
+        out.iloc[rows] = new
+        return out
+    arr = pa.array(values.array)
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    rows = np.asarray(rows, dtype=np.int64)
+    out, start, k = [], 0, 0
+    for chunk in chunks:
+        stop = start + len(chunk)
+        j = int(np.searchsorted(rows, stop))
+        if j > k:
+            mask = np.zeros(len(chunk), dtype=bool)
+            mask[rows[k:j] - start] = True
+            chunk = pc.replace_with_mask(chunk, pa.array(mask), pa.array(new[k:j], chunk.type))
+        out.append(chunk)
+        start, k = stop, j
+    result = pa.chunked_array(out, type=arr.type)
+    return pd.Series(pd.array(result, dtype=values.dtype), index=values.index, name=values.name)
+
+
+# ------------------------------------------------------------------ own name, vectorised
+@lru_cache(maxsize=1)
+def _fold_table() -> dict[int, str]:
+    """Lower-case letters that ``re``'s IGNORECASE treats as another letter ("ı" ~ "i", "ſ" ~
+    "s", "ς" ~ "σ" …) → that letter."""
+    table: dict[int, str] = {}
+    for cp in range(0x10000):
+        ch = chr(cp)
+        low, up = ch.lower(), ch.upper()
+        if len(low) == 1 and len(up) == 1 and len(up.lower()) == 1 and up.lower() != low:
+            table[ord(low)] = up.lower()
+    return table
+
+
+def fold_case(text: str) -> str:
+    """*text* lower-cased so that whenever ``(?i)`` makes a pattern match it, the folded pattern
+    is a substring of the folded text (simple case mapping, length kept).
+
+    >>> fold_case("LİNA Iſak"), fold_case("lına")
+    ('lina isak', 'lina')
+    """
+    return text.replace("\u0130", "i").lower().translate(_fold_table())
+
+
+def person_terms(names: list[str], emails: list[str] = ()) -> list[str]:
+    """Words at least one of which every match of ``person_pattern(names, emails)`` contains.
+
+    Used as a cheap pre-check: a text whose :func:`fold_case` contains none of the folded terms
+    cannot contain the respondent's name.
+
+    >>> person_terms(["Per Exempelsson"], ["per.exempelsson@example.org"])
+    ['Exempelsson', 'Per', 'exempelsson', 'per', 'per.exempelsson']
+    """
+    terms: set[str] = set()
+    for name in names:
+        if isinstance(name, str):
+            terms.update(_name_tokens(name))
+    for email in emails:
+        if not isinstance(email, str) or "@" not in email:
+            continue
+        local = email.strip().split("@", 1)[0]
+        if len(local) >= 2 and local.casefold() not in _NOT_NAMES:
+            terms.add(local)
+        terms.update(_name_tokens(re.sub(r"[._+\d]+", " ", local)))
+    return sorted(terms)
+
+
+@lru_cache(maxsize=1 << 16)
+def _folded_terms(names: tuple, emails: tuple) -> tuple[str, ...]:
+    return tuple(fold_case(t) for t in person_terms(list(names), list(emails)))
+
+
+@lru_cache(maxsize=4096)
+def _cached_pattern(names: tuple, emails: tuple) -> re.Pattern | None:
+    return person_pattern(list(names), list(emails))
+
+
+def _mentions(text: str, term: str) -> bool:
+    """Whether folded *term* occurs in folded *text* where :func:`person_pattern` could match
+    it: not inside a longer word, e-mail address or dotted name (a necessary condition)."""
+    start = text.find(term)
+    while start >= 0:
+        before = text[start - 1] if start else " "
+        if not (before.isalnum() or before in "_@."):
+            end = start + len(term)
+            for suffix in ("", "s", ":s", "'"):
+                if text.startswith(suffix, end):
+                    after = text[end + len(suffix) : end + len(suffix) + 1] or " "
+                    if not (after.isalnum() or after in "_@"):
+                        return True
+        start = text.find(term, start + 1)
+    return False
+
+
+def _arrow_strings(values):
+    import pyarrow as pa
+
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    if not isinstance(values, pa.Array):
+        values = pa.array(values.array if hasattr(values, "array") else list(values))
+    return values.cast(pa.large_string())
+
+
+def mask_people(texts, names: list, emails: list = ()):
+    """Mask each respondent's own name in their texts (vectorised :func:`mask_person`).
+
+    Parameters
+    ----------
+    texts
+        pandas Series of texts (missing for none), one per respondent. Not modified.
+    names, emails
+        Lists of columns (Arrow arrays, Series or lists aligned with *texts*) holding the
+        respondent's name and e-mail cells (missing when empty).
+
+    Returns
+    -------
+    (pandas.Series, int)
+        The texts (masked where the name occurs) and the number of names masked. A pattern is
+        compiled only for a respondent whose text contains one of their :func:`person_terms`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> texts = pd.Series(["Hälsningar Anna", "Anna är bra", None], dtype=object)
+    >>> out, n = mask_people(texts, [["Anna Ek", None, "X"]])
+    >>> out.tolist(), n
+    (['Hälsningar [namn]', 'Anna är bra', None], 1)
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = texts.copy()
+    cols = [_arrow_strings(c) for c in (*names, *emails)]
+    if not cols or not len(texts):
+        return out, 0
+    valid = texts.notna().to_numpy()
+    has_person = np.zeros(len(texts), dtype=bool)
+    for c in cols:
+        has_person |= c.is_valid().to_numpy(zero_copy_only=False)
+    rows = np.flatnonzero(valid & has_person)
+    if not len(rows):
+        return out, 0
+    take = pa.array(rows)
+    parts = [c.take(take) for c in cols]
+    parts.insert(len(names), pa.array(["\x1e"] * len(rows), pa.large_string()))
+    key = pc.binary_join_element_wise(
+        *parts, pa.scalar("\x1f", pa.large_string()), null_handling="replace",
+        null_replacement="\x00",
+    )  # fmt: skip
+    person = pc.dictionary_encode(key).indices.to_numpy(zero_copy_only=False)
+    del key
+    # the words to look for, once per distinct person
+    firsts = np.unique(person, return_index=True)[1]
+    values = [c.take(pa.array(rows[firsts])).to_pylist() for c in cols]
+    del parts
+    who: list[tuple[tuple, tuple]] = []
+    terms: list[tuple[str, ...]] = []
+    for k in range(len(firsts)):
+        people = (
+            tuple(v[k] for v in values[: len(names)] if v[k] is not None),
+            tuple(v[k] for v in values[len(names) :] if v[k] is not None),
+        )
+        who.append(people)
+        terms.append(_folded_terms(*people))
+    del values
+    all_texts = _arrow_strings(texts)
+    special = "[" + re.escape("".join(chr(k) for k in _fold_table())) + "]"
+    table = _fold_table()
+    hits: list[int] = []
+    step = 65536  # Python strings for one block of texts at a time
+    for begin in range(0, len(rows), step):
+        block = pc.utf8_lower(all_texts.take(pa.array(rows[begin : begin + step])))
+        needs = pc.match_substring_regex(block, special).to_pylist()
+        folded = block.to_pylist()
+        for k, flag in enumerate(needs):
+            if flag:
+                folded[k] = folded[k].translate(table)
+        pids = person[begin : begin + step].tolist()
+        for k, (pid, text) in enumerate(zip(pids, folded, strict=True)):
+            for term in terms[pid]:
+                if term in text and _mentions(text, term):
+                    hits.append(begin + k)
+                    break
+    changed_rows: list[int] = []
+    changed: list[str] = []
+    total = 0
+    for k in hits:
+        pattern = _cached_pattern(*who[int(person[k])])
+        new, n = mask_person(all_texts[int(rows[k])].as_py(), pattern)
+        if n:
+            changed_rows.append(int(rows[k]))
+            changed.append(new)
+            total += n
+    if changed_rows:
+        out = _replace_rows(texts, changed_rows, changed)
+    return out, total
 
 
 __all__ = [
     "MASKS",
     "find_personnummer",
     "find_phones",
+    "fold_case",
     "is_pii_header",
     "luhn_ok",
+    "mask_people",
     "mask_person",
     "mask_series",
     "mask_text",
     "normalise_dashes",
     "person_pattern",
+    "person_terms",
     "pii_header_kind",
 ]

@@ -43,7 +43,7 @@ def _css() -> str:
 
 
 def _params(params) -> str:
-    from analysis.pipeline.runner import _display_path
+    from analysis.pipeline.provenance import _display_path
 
     if not params:
         return "–"
@@ -63,7 +63,7 @@ def render_index(registry: Mapping, output_dir: Path | str) -> str:
     True
     """
     from analysis.data.labels import safe_label
-    from analysis.pipeline.runner import read_state
+    from analysis.pipeline.state import read_state
 
     output_dir = Path(output_dir)
     rows = []
@@ -141,7 +141,7 @@ def render_index(registry: Mapping, output_dir: Path | str) -> str:
 
 def write_index(registry: Mapping, output_dir: Path | str | None = None) -> Path:
     """Write ``index.html`` atomically (only when its content changed); returns its path."""
-    from analysis.pipeline.runner import write_atomic
+    from analysis.pipeline.state import write_atomic
 
     output_dir = Path(output_dir) if output_dir is not None else paths.reports_dir()
     page = render_index(registry, output_dir)

@@ -116,7 +116,7 @@ def _builder(path: str):
 
 def _cache_key(ds: Dataset, policy: DisclosurePolicy, params: dict[str, Any]) -> str:
     from analysis import __version__
-    from analysis.pipeline.runner import package_source_hash
+    from analysis.sourcehash import package_source_hash
 
     h = hashlib.sha256()
     for part in (
