@@ -254,7 +254,7 @@ def find_emails(text: str) -> list[tuple[str, int, int]]:
     >>> [m for m, _, _ in find_emails("Kontakt: per.testberg@example.org, [e-post] borttagen.")]
     ['per.testberg@example.org']
     """
-    return [(m.group(0), m.start(), m.end()) for m in EMAIL_RE.finditer(text)]
+    return pii.find_emails(text)
 
 
 def find_phones(text: str) -> list[tuple[str, int, int]]:

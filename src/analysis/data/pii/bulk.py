@@ -1,262 +1,19 @@
-"""Personal data: drop name/e-mail/phone columns, mask e-mail, phone and personnummer in text.
+"""Bulk masking for large exports: distinct values once, Arrow-backed columns, own names.
 
-Columns are recognised by their header (``Email``, ``E-postadress``, ``Name``, ``Namn``,
-``Telefon`` …) and dropped on the way in. Inside free text, e-mail addresses become
-``[e-post]``, Swedish phone numbers ``[telefon]`` and personnummer/samordningsnummer
-``[personnummer]`` (any dash look-alike counts as a hyphen). Ordinary numbers — years
-("2021-2023"), SCB codes ("2480"), amounts ("100 000-200 000"), times, dates and case numbers —
-are left alone. Before its name and e-mail columns are dropped, a respondent's own name (and
-e-mail local part) is masked as ``[namn]`` in that respondent's answers (:func:`person_pattern`).
-Only counts are reported, never values.
-
->>> mask_text("Ring 070-123 45 67 eller mejla anna@example.org (pnr 850709-9805), 2021-2023.")
-('Ring [telefon] eller mejla [e-post] (pnr [personnummer]), 2021-2023.', {'email': 1, 'phone': 1, 'personnummer': 1})
->>> is_pii_header("E-postadress"), is_pii_header("Vilken kommun representerar du?")
-(True, False)
+:func:`mask_column` runs the detectors of :mod:`analysis.data.pii.detect` over a column;
+:func:`mask_people` masks each respondent's own name (from the export's name and e-mail columns,
+before they are dropped) in that respondent's answers, compiling a pattern only for respondents
+whose text mentions them.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Sequence
 from functools import lru_cache
 
-MASKS = {
-    "email": "[e-post]",
-    "phone": "[telefon]",
-    "personnummer": "[personnummer]",
-    "name": "[namn]",
-}
-"""Replacement text per kind of personal data (the manifest's ``masked_counts`` keys)."""
-
-_EMAIL_HEADER = r"e-?post(adress)?|e-?mail(adress| address)?|mejl(adress)?|mail(adress)?"
-_NAME_HEADER = (
-    r"name|full name|namn|förnamn|efternamn|fullständigt namn|ditt namn|"
-    r"respondentens namn|kontaktperson"
-)
-_PHONE_HEADER = r"telefon(nummer)?|tel(efon)?\.? ?nr|mobil(nummer|telefon)?|phone( number)?|mobile"
-_PNR_HEADER = r"personnummer|personnr|person number|personal identity number"
-_HEADER_KINDS = {
-    kind: re.compile(rf"(?:{pattern})")
-    for kind, pattern in (
-        ("email", _EMAIL_HEADER),
-        ("name", _NAME_HEADER),
-        ("phone", _PHONE_HEADER),
-        ("personnummer", _PNR_HEADER),
-    )
-}
-
-# "anna@example.org", also written "anna(at)example.org" / "anna [at] example.org"
-_EMAIL = re.compile(
-    r"(?<![\w.+-])[\w.+-]+(?:@|\s?[(\[]at[)\]]\s?)[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])"
-)
-
-# Dash look-alikes (hyphen, non-breaking hyphen, figure dash, en/em dash, minus …) read as "-".
-# Each is one code point, so the normalised text has the same offsets as the original.
-_DASHES = str.maketrans(
-    dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-")
-)
-_H = r"[^\S\r\n]"  # horizontal white space, including no-break and narrow no-break space
-_SEP = rf"(?:{_H}?[-./]{_H}?|{_H})"
-
-# YYMMDD or YYYYMMDD (date groups optionally spaced: "85 07 09"), then an optional "-", "+" or
-# space and four digits; day 61–91 = samordningsnummer.
-_PNR = re.compile(
-    rf"(?<![\w+\-/.,])(?<!\d{_H})(?P<century>19|20)?(?P<yy>\d\d)(?P<s>{_H}?)"
-    r"(?P<mm>0[1-9]|1[0-2])(?P=s)(?P<dd>0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
-    rf"(?P<sep>{_H}?[-+]{_H}?|{_H})?(?P<last>\d{{4}})(?!\d|[.,]\d)"
-)
-# Words before (or just after) a number that say it is a personnummer …
-_PNR_CONTEXT = re.compile(
-    r"(?i)(?:person|samordnings)[\s\-]*(?:nummer|nr)|(?<![^\W\d_])p[\-.]?nr(?![^\W\d_])"
-)
-# … or that it is a case, decision or order number (then a check digit alone is not enough).
-_CASE_CONTEXT = re.compile(
-    r"(?i)(?<![^\W\d_])(?:dnr|diarie\w*|ärende\w*|beslut\w*|protokoll\w*|§|ref(?:erens)?\w*"
-    r"|order\w*|faktura\w*|avtal\w*|projekt\w*|kundnummer|löpnummer|org(?:anisations)?\.?nr"
-    r"|organisationsnummer)"
-    r"[\s.:#]*$"
-)
-# International (+46 / 0046) or national (0 + area code, or "(0xx)") phone numbers: digits in
-# groups separated by spaces, "-", "." or "/". Candidates are checked by :func:`_phone_length`.
-_PHONE = re.compile(
-    rf"(?<![\w+])(?:\+|00)46{_SEP}?(?:\(0\){_SEP}?)?\d(?:{_SEP}?\d){{5,10}}(?!\d|[.,]\d)"
-    rf"|(?<![\w+])(?<!\d[.,/\-])(?<!\d{_H})(?:\(0[1-9]\d{{0,2}}\){_H}?\d|0[1-9])"
-    rf"(?:{_SEP}?\d){{5,10}}(?!\d|[.,]\d)"
-)
-_GROUP_SPLIT = re.compile(rf"{_H}?[-./]{_H}?|{_H}|[()]")
-
-
-def _header_norm(header: str) -> str:
-    s = unicodedata.normalize("NFKC", str(header)).casefold()
-    s = s.replace("\u00a0", " ")
-    s = re.sub(r"\s+", " ", s).strip()
-    return s.rstrip("?:. ")
-
-
-def pii_header_kind(header: str) -> str | None:
-    """The kind of personal data a column header names (``email``, ``name``, ``phone``,
-    ``personnummer``), or ``None``. The whole header must match, not a part of it.
-
-    >>> [pii_header_kind(h) for h in ["E-postadress", "Namn", "Mobilnummer", "Namn på kommunen"]]
-    ['email', 'name', 'phone', None]
-    """
-    norm = _header_norm(header)
-    for kind, pattern in _HEADER_KINDS.items():
-        if pattern.fullmatch(norm):
-            return kind
-    return None
-
-
-def is_pii_header(header: str) -> bool:
-    """Whether a column header names personal data (the whole header, not a part of it).
-
-    >>> [is_pii_header(h) for h in ["Email", "Namn", "Telefonnummer", "Namn på organisationen"]]
-    [True, True, True, False]
-    """
-    return pii_header_kind(header) is not None
-
-
-def normalise_dashes(text: str) -> str:
-    """*text* with every dash look-alike (U+2010–U+2015, U+2212 …) replaced by ``-``.
-
-    The result has the same length, so match offsets apply to the original text.
-
-    >>> normalise_dashes("070\u2013123 45 67, 070\u2011123")
-    '070-123 45 67, 070-123'
-    """
-    return text.translate(_DASHES)
-
-
-def luhn_ok(digits: str) -> bool:
-    """Whether the ten digits ``YYMMDDNNNC`` of a personnummer have a valid check digit (Luhn).
-
-    >>> luhn_ok("8507099805"), luhn_ok("8507099806")
-    (True, False)
-    """
-    total = 0
-    for i, ch in enumerate(digits):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return total % 10 == 0
-
-
-def find_personnummer(text: str) -> list[tuple[str, int, int]]:
-    """Personnummer / samordningsnummer in *text* as ``(match, start, end)``.
-
-    Accepted forms: ``YYMMDD-NNNN``, ``YYYYMMDDNNNN``, ``+`` for people over 100, an en dash or
-    a space before the last four digits, spaced date groups (``85 07 09-9805``). A number counts
-    when its check digit is valid — unless the words just before it call it a case, decision or
-    order number ("dnr", "beslut", "ärende" …) — or when the text around it says "personnummer"
-    or "pnr" (then a mistyped check digit is still personal data).
-
-    >>> [m for m, _, _ in find_personnummer("Nr 811218-9876 och 19811218\u20139876, ej 811218-9875.")]
-    ['811218-9876', '19811218\u20139876']
-    >>> find_personnummer("Beslut 20230512-1234, SCB-kod 2480, år 2021-2023")
-    []
-    >>> [m for m, _, _ in find_personnummer("personnummer: 850709 9806")]
-    ['850709 9806']
-    """
-    norm = normalise_dashes(text)
-    out = []
-    for m in _PNR.finditer(norm):
-        ten = m["yy"] + m["mm"] + m["dd"] + m["last"]
-        before = norm[max(0, m.start() - 40) : m.start()]
-        after = norm[m.end() : m.end() + 25]
-        said = bool(_PNR_CONTEXT.search(before) or _PNR_CONTEXT.search(after))
-        if not said:
-            if m["century"] is None and not m["sep"] and not m["s"] and ten.startswith("0"):
-                continue  # "0701234567" is a mobile number
-            if not luhn_ok(ten) or _CASE_CONTEXT.search(before):
-                continue
-        out.append((text[m.start() : m.end()], m.start(), m.end()))
-    return out
-
-
-def _is_phone(candidate: str) -> bool:
-    """Whether a normalised candidate of ``_PHONE`` is a plausible Swedish phone number."""
-    digits = re.sub(r"\D", "", candidate)
-    if candidate.startswith(("+", "00")):
-        national = digits[2:] if candidate.startswith("+") else digits[4:]
-        return 7 <= len(national.lstrip("0")) <= 9 and not national.startswith("00")
-    if not 8 <= len(digits) <= 10:
-        return False
-    seps = [s.strip() for s in re.findall(rf"{_H}?[-./]{_H}?|{_H}", candidate)]
-    marks = [s for s in seps if s]
-    if "." in marks and (len(marks) != len(seps) or set(marks) != {"."}):
-        return False  # "08.30-16.00", "09.00 10.00" are times; only "070.123.45.67" uses dots
-    if "/" in marks and (marks.count("/") > 1 or seps[0] != "/"):
-        return False  # "/" only after the area code: "090/16 10 00"
-    groups = [g for g in _GROUP_SPLIT.split(candidate) if g]
-    if [len(g) for g in groups] == [2, 2, 4] and groups[2][:2] in ("19", "20"):
-        return False  # a date: "01.05.2023", "01/05 2023"
-    return bool(seps) or candidate.startswith(("07", "("))
-
-
-def find_phones(text: str) -> list[tuple[str, int, int]]:
-    """Swedish phone numbers in *text* as ``(match, start, end)``.
-
-    National numbers start with ``0`` and an area code (``070``, ``090``, ``08``, ``(090)``),
-    international ones with ``+46`` or ``0046``; groups may be separated by spaces, a hyphen or
-    any dash, dots or a ``/`` after the area code. Years, ranges of amounts, times, dates,
-    decimals and SCB codes are not phone numbers.
-
-    >>> [m for m, _, _ in find_phones("Ring 070\u2013123 45 67, (090) 16 10 00 eller +46 70.")]
-    ['070\u2013123 45 67', '(090) 16 10 00']
-    >>> find_phones("100 000-200 000 kr, 1 000\u20132 000, 2021-2023, kl. 08.30-16.00, 01.05.2023")
-    []
-    """
-    norm = normalise_dashes(text)
-    out = []
-    for m in _PHONE.finditer(norm):
-        cand = m.group(0)
-        # the longest prefix that ends at a group boundary and is a phone number
-        # ("070-123 45 67 2 gånger" → "070-123 45 67")
-        ends = [len(cand)] + [g.start() for g in re.finditer(rf"{_SEP}\d", cand)][::-1]
-        for end in ends:
-            if _is_phone(cand[:end]):
-                out.append((text[m.start() : m.start() + end], m.start(), m.start() + end))
-                break
-    return out
-
-
-def _replace_spans(text: str, spans: list[tuple[str, int, int]], mask: str) -> str:
-    parts, last = [], 0
-    for _, start, end in spans:
-        parts.append(text[last:start])
-        parts.append(mask)
-        last = end
-    parts.append(text[last:])
-    return "".join(parts)
-
-
-def mask_text(text: str) -> tuple[str, dict[str, int]]:
-    """Mask e-mail addresses, personnummer and phone numbers in *text*; return (text, counts).
-
-    Only the masked numbers change; dashes and spaces elsewhere are kept as written.
-
-    >>> mask_text("+46 70 123 45 67, 090\u201316 10 00 och 19850709-9805")[0]
-    '[telefon], [telefon] och [personnummer]'
-    >>> mask_text("SCB-kod 2480, år 2021\u20132023, 15 av 43, 0,5 %, 100 000-200 000 kr")[1]
-    {'email': 0, 'phone': 0, 'personnummer': 0}
-    """
-    counts = {"email": 0, "phone": 0, "personnummer": 0}
-    if not text:
-        return text, counts
-
-    def email(m: re.Match) -> str:
-        counts["email"] += 1
-        return MASKS["email"]
-
-    out = _EMAIL.sub(email, text)
-    found = find_personnummer(out)
-    counts["personnummer"] = len(found)
-    out = _replace_spans(out, found, MASKS["personnummer"])
-    found = find_phones(out)
-    counts["phone"] = len(found)
-    out = _replace_spans(out, found, MASKS["phone"])
-    return out, counts
-
+from analysis.data.pii.contact import KINDS, MASKS
+from analysis.data.pii.detect import _keep, _kinds, mask
 
 # ----------------------------------------------------------------------------- names
 
@@ -351,9 +108,9 @@ def mask_person(text: str, pattern: re.Pattern | None) -> tuple[str, int]:
     return pattern.subn(MASKS["name"], text)
 
 
-# A string can only hold an e-mail address, phone number or personnummer if it has a digit, an
-# "@" or an "(at)"/"[at]" (RE2 syntax, for the vectorised pre-check).
-_PII_CANDIDATE = r"[\p{Nd}@]|[(\[]at[)\]]"
+# Every string may hold a person's name, so every distinct string is a candidate (the detectors
+# themselves are cheap on text without digits, "@" or capitals).
+_PII_CANDIDATE = r"[\p{L}\p{Nd}@]"
 
 
 def _candidates(strings: list[str]):
@@ -368,24 +125,26 @@ def _candidates(strings: list[str]):
     return pc.match_substring_regex(arr, _PII_CANDIDATE).to_numpy(zero_copy_only=False)
 
 
-def mask_series(values):
-    """Mask every string of a pandas Series; return (new Series, counts). The input is not changed.
+def mask_column(values, *, kinds=KINDS, keep=()):
+    """Mask every string of a pandas Series with :func:`~analysis.data.pii.detect.mask`; return
+    (new Series, counts per kind). The input is not changed.
 
-    Vectorised: each distinct string is masked once (:func:`mask_text`), and only strings with a
-    digit, an ``@`` or ``(at)``/``[at]`` are looked at; counts are per occurrence.
+    Vectorised for large exports: each distinct string is masked once (Arrow dictionary encoding
+    for Arrow-backed columns), counts are per occurrence, and only the rows that change are
+    copied.
 
     >>> import pandas as pd
     >>> s = pd.Series(["mejla a@example.org", None, "mejla a@example.org", "inget"], dtype=object)
-    >>> out, counts = mask_series(s)
+    >>> out, counts = mask_column(s)
     >>> out.tolist(), counts
-    (['mejla [e-post]', None, 'mejla [e-post]', 'inget'], {'email': 2, 'phone': 0, 'personnummer': 0})
+    (['mejla [e-post]', None, 'mejla [e-post]', 'inget'], {'email': 2, 'phone': 0, 'personnummer': 0, 'name': 0})
     """
     import numpy as np
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    counts = {"email": 0, "phone": 0, "personnummer": 0}
+    counts = dict.fromkeys(KINDS, 0)
     out = values.copy()
     if isinstance(values.array, pd.arrays.ArrowStringArray):
         # distinct strings stay in Arrow; only the candidates become Python strings
@@ -413,7 +172,7 @@ def mask_series(values):
     freq = np.bincount(codes[codes >= 0], minlength=n_uniques)
     changed: dict[int, str] = {}
     for k, text in candidates.items():
-        masked, c = mask_text(text)
+        masked, c = mask(text, kinds=kinds, keep=keep)
         if masked != text:
             changed[k] = masked
         for kind, n in c.items():
@@ -634,19 +393,82 @@ def mask_people(texts, names: list, emails: list = ()):
     return out, total
 
 
-__all__ = [
-    "MASKS",
-    "find_personnummer",
-    "find_phones",
-    "fold_case",
-    "is_pii_header",
-    "luhn_ok",
-    "mask_people",
-    "mask_person",
-    "mask_series",
-    "mask_text",
-    "normalise_dashes",
-    "person_pattern",
-    "person_terms",
-    "pii_header_kind",
-]
+def mask_series(values, **kw):
+    """Mask every string of a pandas Series; return (new Series, counts summed over rows).
+
+    Each distinct value is masked once (answers repeat a lot), so a million rows cost no more
+    than their distinct values; without ``own_names`` this is :func:`mask_column`. Values that are not strings (NaN, numbers) are left as they are;
+    the index, name and dtype are kept. Keyword arguments are those of :func:`mask`;
+    ``own_names`` may also be a Series aligned with *values* (one respondent's own names per
+    row, a string or a list of strings).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.Series(["Ring 070-111 22 33", None, "Bra!", "Ring 070-111 22 33"], dtype=object)
+    >>> out, counts = mask_series(s)
+    >>> out.tolist(), counts["phone"]
+    (['Ring [telefon]', None, 'Bra!', 'Ring [telefon]'], 2)
+    """
+    import pandas as pd
+
+    counts = dict.fromkeys(KINDS, 0)
+    own = kw.pop("own_names", ())
+    if not isinstance(own, pd.Series) and not own:
+        return mask_column(values, kinds=kw.pop("kinds", KINDS), keep=kw.pop("keep", ()), **kw)
+    kinds = _kinds(kw.pop("kinds", KINDS))
+    keep = _keep(kw.pop("keep", ()))
+    if kw:
+        raise TypeError(f"unexpected keyword arguments {sorted(kw)}")
+    if isinstance(own, pd.Series):
+        own = own.reindex(values.index)
+        cache: dict = {}
+        out_values = []
+        changed = False
+        for value, owner in zip(values.tolist(), own.tolist(), strict=True):
+            if not isinstance(value, str):
+                out_values.append(value)
+                continue
+            names = (owner,) if isinstance(owner, str) else tuple(_listlike(owner))
+            key = (value, names)
+            if key not in cache:
+                cache[key] = mask(value, kinds=kinds, keep=keep, own_names=names)
+            masked, c = cache[key]
+            for k, v in c.items():
+                counts[k] += v
+            changed |= masked != value
+            out_values.append(masked)
+        if not changed:
+            return values.copy(), counts
+        return pd.Series(
+            out_values, index=values.index, name=values.name, dtype=values.dtype
+        ), counts
+
+    own_t = (own,) if isinstance(own, str) else tuple(_listlike(own))
+    frequencies = values.value_counts(dropna=True)
+    replace = {}
+    for value, times in frequencies.items():
+        if not isinstance(value, str):
+            continue
+        masked, c = mask(value, kinds=kinds, keep=keep, own_names=own_t)
+        for k, v in c.items():
+            counts[k] += v * int(times)
+        if masked != value:
+            replace[value] = masked
+    if not replace:
+        return values.copy(), counts
+    out = values.copy()
+    hit = values.isin(list(replace))
+    out[hit] = values[hit].map(replace)
+    return out, counts
+
+
+def _listlike(value) -> Sequence:
+    if value is None or (isinstance(value, float) and value != value):
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    try:
+        return [v for v in value if isinstance(v, str)]
+    except TypeError:
+        return ()
