@@ -1,6 +1,8 @@
 """``reports/index.html``: one self-contained page listing every report of the registry.
 
-For each report: title (linked to its HTML when there is one), survey, data file, its sha256 and
+Readers first: per report its title (linked), a one-line description, whether it is built on demo
+data or real answers, the date and the status. The technical details — survey id, data file, its
+sha256 and
 the processed-data version (from the pinned version's ``manifest.json`` as recorded at the last
 successful build; the file name only after the personal-data check, paths never absolute — see
 :mod:`analysis.data.labels`), parameters,
@@ -66,7 +68,7 @@ def render_index(registry: Mapping, output_dir: Path | str) -> str:
     from analysis.pipeline.state import read_state
 
     output_dir = Path(output_dir)
-    rows = []
+    rows, tech = [], []
     any_synthetic = False
     for name, spec in registry.items():
         state = read_state(output_dir, name)
@@ -76,6 +78,9 @@ def render_index(registry: Mapping, output_dir: Path | str) -> str:
         html_file = output_dir / f"{name}.html"
         title = _e(spec.title)
         title_cell = f'<a href="{_e(name)}.html">{title}</a>' if html_file.is_file() else title
+        description = getattr(spec, "description", "") or ""
+        if description:
+            title_cell += f"<br><small>{_e(description)}</small>"
         status_cell = f'<span class="{cls}" data-status="{_e(status or "none")}">{_e(text)}</span>'
         if status == "failed":
             status_cell += f"<br><small>{_e(state.get('error') or '')}</small>"
@@ -87,7 +92,25 @@ def render_index(registry: Mapping, output_dir: Path | str) -> str:
                 status_cell += "<br><small>Länken går till den senaste lyckade versionen.</small>"
         elif status == "not available" and state.get("error"):
             status_cell += f"<br><small>{_e(state['error'])}</small>"
-        any_synthetic = any_synthetic or bool(success.get("synthetic"))
+        synthetic = bool(success.get("synthetic"))
+        any_synthetic = any_synthetic or synthetic
+        if not success:
+            kind = "–"
+        elif synthetic:
+            kind = "Demodata (syntetiska svar)"
+        else:
+            kind = "Verkliga svar"
+        generated = success.get("generated_at")
+        date = str(generated)[:10] if generated else ""
+        date_cell = f'<time datetime="{_e(generated)}">{_e(date)}</time>' if generated else "–"
+        rows.append(
+            "<tr>"
+            f'<th scope="row">{title_cell}</th>'
+            f"<td>{_e(kind)}</td>"
+            f"<td>{date_cell}</td>"
+            f"<td>{status_cell}</td>"
+            "</tr>"
+        )
         survey = success.get("survey") or spec.parameters.get("survey") or ""
         sha = success.get("data_sha256")
         data_file = safe_label(success.get("data_file"), sha256=sha) or None
@@ -98,18 +121,14 @@ def render_index(registry: Mapping, output_dir: Path | str) -> str:
         )
         if success.get("data_version"):
             data_cell += f"<br><small>dataversion {_e(success['data_version'])}</small>"
-        if success.get("synthetic"):
-            data_cell += "<br><small>syntetiska demodata</small>"
-        generated = success.get("generated_at")
         gen_cell = f'<time datetime="{_e(generated)}">{_e(generated)}</time>' if generated else "–"
-        rows.append(
+        tech.append(
             "<tr>"
-            f'<th scope="row">{title_cell}<br><small><code>{_e(name)}</code></small></th>'
+            f'<th scope="row"><code>{_e(name)}</code></th>'
             f"<td>{_e(survey).replace('_', '_<wbr>') or '–'}</td>"
             f"<td>{data_cell}</td>"
             f"<td>{_params(success.get('parameters'))}</td>"
             f"<td>{gen_cell}</td>"
-            f"<td>{status_cell}</td>"
             "</tr>"
         )
     banner = (
@@ -127,15 +146,22 @@ def render_index(registry: Mapping, output_dir: Path | str) -> str:
         f"{banner}"
         '<main id="innehall">\n'
         "<h1>Rapporter</h1>\n"
-        "<p>Alla rapporter i <code>reports.yaml</code> med status från den senaste körningen av "
-        "<code>analysis run</code>. Varje rapport är en fristående HTML-fil som kan öppnas utan "
-        "internetanslutning.</p>\n"
-        "<table>\n<caption>Rapporter och deras underlag</caption>\n"
-        '<thead><tr><th scope="col">Rapport</th><th scope="col">Enkät</th>'
-        '<th scope="col">Datafil och SHA-256</th><th scope="col">Parametrar</th>'
+        "<p>Välj en rapport. Varje rapport är en fristående sida som kan läsas utan "
+        "internetanslutning och skrivas ut; den börjar med det viktigaste.</p>\n"
+        "<table>\n<caption>Rapporterna</caption>\n"
+        '<thead><tr><th scope="col">Rapport</th><th scope="col">Underlag</th>'
         '<th scope="col">Skapad</th><th scope="col">Status</th></tr></thead>\n<tbody>\n'
         + "\n".join(rows)
-        + "\n</tbody>\n</table>\n</main>\n</body>\n</html>\n"
+        + "\n</tbody>\n</table>\n"
+        "<details>\n<summary>Teknisk information: datafiler, kontrollsummor och parametrar</summary>\n"
+        "<p>Rapporterna är registrerade i <code>reports.yaml</code> och byggs med "
+        "<code>analysis run</code>. SHA-256 identifierar exakt vilken datafil som användes.</p>\n"
+        "<table>\n<caption>Underlag per rapport</caption>\n"
+        '<thead><tr><th scope="col">Rapport</th><th scope="col">Enkät</th>'
+        '<th scope="col">Datafil och SHA-256</th><th scope="col">Parametrar</th>'
+        '<th scope="col">Skapad</th></tr></thead>\n<tbody>\n'
+        + "\n".join(tech)
+        + "\n</tbody>\n</table>\n</details>\n</main>\n</body>\n</html>\n"
     )
 
 

@@ -45,6 +45,8 @@ class ReportSpec:
     parameters: dict = field(default_factory=dict)
     surveys: tuple[str, ...] | None = None
     """The surveys this report can be built for (``None``: every survey)."""
+    description: str = ""
+    """One line for readers of the index page: what the report is about."""
 
     @property
     def notebook_label(self) -> str:
@@ -68,7 +70,7 @@ def yaml_load(text: str, source: str | Path | None = None):
     return load(text, source=source)
 
 
-_ENTRY_KEYS = {"notebook", "title", "parameters", "surveys"}
+_ENTRY_KEYS = {"notebook", "title", "parameters", "surveys", "description"}
 
 
 def load_registry(path: Path | str | None = None) -> dict[str, ReportSpec]:
@@ -138,6 +140,7 @@ def load_registry(path: Path | str | None = None) -> dict[str, ReportSpec]:
             title=str(entry.get("title") or name),
             parameters=dict(params),
             surveys=surveys,
+            description=str(entry.get("description") or "").strip(),
         )
     if implicit_overviews:
         from analysis.pipeline.implicit import with_survey_overviews
