@@ -81,5 +81,11 @@ def with_survey_overviews(registry: Mapping, base: Path | None = None) -> dict:
     for survey in discover():
         name = overview_name(survey)
         if name not in out:
-            out[name] = ReportSpec(name, notebook, _title(survey), {"survey": survey})
+            out[name] = ReportSpec(
+                name,
+                notebook,
+                _title(survey),
+                {"survey": survey},
+                description="Alla frågor i enkäten, en i taget, med antal och andelar.",
+            )
     return out
