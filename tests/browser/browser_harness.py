@@ -166,6 +166,9 @@ def build_reports(
         survey = spec.parameters.get("survey") if spec else None
         if processed and survey in processed:
             per_report[name] = {"input": str(processed[survey])}
+        baseline = spec.parameters.get("baseline") if spec else None  # the trend report
+        if processed and baseline in processed:
+            per_report.setdefault(name, {})["baseline_input"] = str(processed[baseline])
     started = time.perf_counter()
     results = run_reports(
         selected,

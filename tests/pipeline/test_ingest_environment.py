@@ -173,8 +173,10 @@ def test_cli_output_survives_an_ascii_environment(project, env):
     assert "Läste demo_municipality_2023" in res.stdout and "syntetiska" in res.stdout
     bad = cli(project, "run", "partner_2021", "-p", "survey", "municipality_2023", env=env)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
-    parse = cli(project, "ingest", "finns_inte", env=env)
+    parse = cli(project, "ingest", env=env)  # no survey: an argparse error
     assert parse.returncode == 2 and "fel:" in _one_line(parse.stderr)
+    unknown = cli(project, "ingest", "finns_inte", env=env)  # surveys are discovered at run time
+    assert unknown.returncode == 2 and "partner_2021" in _one_line(unknown.stderr)
     helped = cli(project, "ingest", "--help", env=env)
     assert helped.returncode == 0 and "enkäten" in helped.stdout
     problems = project / "svar.csv"
@@ -210,7 +212,7 @@ def test_demo_never_replaces_a_real_export_saved_under_its_name(project):
 def test_demo_rewrites_its_own_files_and_check_still_works(project):
     assert run(project, "demo").returncode == 0  # its own files: replaced (identically)
     check = run(project, "demo", "--check")
-    assert check.returncode == 0 and check.stdout.count("OK") == 2
+    assert check.returncode == 0 and check.stdout.count("OK") == len(demo.DEFAULT_SEEDS)
     sidecar = demo.sidecar_path(
         project / "data" / "raw" / "municipality_2023" / "demo_municipality_2023_googleforms.csv"
     )

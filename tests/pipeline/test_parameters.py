@@ -118,7 +118,10 @@ def test_cast_and_defaults():
         ({"min_cell": "abc"}, "'abc' är inte ett heltal"),
         ({"fail": "kanske"}, "sanningsvärde"),
         ({"audience": "alla"}, "tillåtna värden: public, internal"),
-        ({"survey": "partner_2022"}, "tillåtna värden: partner_2021, municipality_2023"),
+        (
+            {"survey": "partner_2022"},
+            "tillåtna värden: municipality_2023, partner_2021, partner_2025",
+        ),
         ({"min_cell": "-1"}, "'min_cell' ska vara 0 (enkätens röjandepolicy) eller större"),
     ],
 )

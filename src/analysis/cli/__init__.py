@@ -38,6 +38,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "analysis.cli.code",
         "Koda fritextsvar i teman (förslag för granskning eller valfri CSV)",
     ),
+    "codebook": ("analysis.cli.codebook", "Skriv ett kodboksutkast för en ny enkät ur en export"),
     "qda": (
         "analysis.cli.qda",
         "Utbyt kodad fritext med QDA-verktyg (REFI-QDA: NVivo, ATLAS.ti, MAXQDA, QualCoder)",
@@ -68,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = Parser(
         prog="analysis",
-        description="Enkätanalys för Region Västerbotten (partner_2021, municipality_2023).",
+        description="Enkätanalys för Region Västerbotten (enkäterna i data/raw/).",
     )
     parser.add_argument("--version", action="version", version=f"analysis {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

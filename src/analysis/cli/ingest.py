@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from analysis import SURVEYS
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("survey", choices=SURVEYS, help="enkäten som ska läsas in")
+    parser.add_argument(
+        "survey", help="enkäten som ska läsas in (en mapp i data/raw/ med codebook.yaml)"
+    )
     parser.add_argument(
         "--input",
         metavar="PATH",
@@ -72,8 +72,10 @@ def run(args: argparse.Namespace) -> int:
     from analysis import paths
     from analysis.data import store
     from analysis.data.ingest import ingest
+    from analysis.data.surveys import check_survey
     from analysis.errors import AnalysisError, InputValidationError
 
+    check_survey(args.survey)  # discovered now, not when the parser was built
     out_dir = args.output or paths.processed_dir(args.survey)
 
     def current() -> str | None:

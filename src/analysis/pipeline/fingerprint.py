@@ -8,7 +8,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from analysis import SURVEYS, paths
+from analysis import paths
 from analysis.errors import AnalysisError
 from analysis.pipeline.registry import ReportSpec
 from analysis.pipeline.state import STATE_VERSION  # noqa: F401
@@ -80,13 +80,25 @@ def data_files(params: Mapping[str, object], processed: Path | None = None) -> l
     if processed is None:
         processed = _current_folder(params)
     files.extend(processed_files(processed))
+    from analysis.data.surveys import discover
+
+    known = discover()  # at call time, never at import
     survey = params.get("survey")
-    if isinstance(survey, str) and survey in SURVEYS:
+    if isinstance(survey, str) and survey and paths.raw_dir(survey).is_dir():
         for extra in (paths.codebook_path(survey), paths.themes_path(survey)):
             if extra.is_file():
                 files.append(extra)
         # a coder's verified theme codes override the suggestions (analysis.text.coding)
         files.extend(sorted(paths.raw_dir(survey).glob("verified_codes.*")))
+        files.extend(sorted(paths.raw_dir(survey).glob("*org_links.yaml")))  # pairing of rounds
+    # another survey the report reads (the trend report's earlier round): its data count too
+    for key, value in sorted(params.items()):
+        if key != "survey" and isinstance(value, str) and value in known:
+            other = params.get(f"{key}_input")
+            earlier = {"survey": value, "input": other if isinstance(other, str) else ""}
+            files.extend(processed_files(_current_folder(earlier)))  # its published version
+            files.extend(p for p in (paths.codebook_path(value),) if p.is_file())
+            files.extend(sorted(paths.raw_dir(value).glob("*org_links.yaml")))
     # parameters naming a file (e.g. a custom `themes` codebook): its content counts, not its name
     for key, value in sorted(params.items()):
         if key != "input" and isinstance(value, str) and value and _is_file(value):

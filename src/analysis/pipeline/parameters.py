@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis import SURVEYS, paths
+from analysis import paths
+from analysis.data.surveys import Enumerations, discover
 from analysis.disclosure.audience import AUDIENCES
 from analysis.errors import ConfigError
 
@@ -47,8 +48,14 @@ __all__ = [
     "resolve_parameters",
 ]
 
-ENUMERATIONS: dict[str, tuple[str, ...]] = {"survey": SURVEYS, "audience": AUDIENCES}
-"""Parameters whose value must be one of a known set (checked by :func:`resolve_parameters`)."""
+ENUMERATIONS: Mapping[str, tuple[str, ...]] = Enumerations(
+    {"audience": AUDIENCES}, survey=discover, baseline=discover
+)
+"""Parameters whose value must be one of a known set (checked by :func:`resolve_parameters`);
+the surveys (``survey``, ``baseline``: an earlier round) are discovered when a value is checked."""
+
+SURVEY_PARAMETERS = ("survey", "baseline")
+"""Parameters naming a survey: its codebook is loaded (validated) before anything executes."""
 
 
 def _not_negative(value: object) -> str | None:
@@ -62,7 +69,7 @@ def _open_unit_interval(value: object) -> str | None:
 RANGES = {"min_cell": _not_negative, "confidence": _open_unit_interval}
 """Parameters with a valid range: name → check returning the problem (``None`` when fine)."""
 
-PATH_PARAMETERS: dict[str, str] = {"input": "dir", "themes": "file"}
+PATH_PARAMETERS: dict[str, str] = {"input": "dir", "baseline_input": "dir", "themes": "file"}
 """Parameters naming a path (``""`` means the default): ``dir`` must be an existing folder,
 ``file`` an existing file. Relative paths are relative to the project root."""
 
@@ -342,6 +349,10 @@ def resolve_parameters(
                 f"parametern {key!r} har värdet {cast!r}; tillåtna värden: {', '.join(allowed)}"
             )
             continue
+        if key in SURVEY_PARAMETERS:
+            from analysis.data.codebook import load_codebook
+
+            load_codebook(cast)  # a broken codebook: one line naming file and key, exit 2
         check = RANGES.get(key)
         problem = check(cast) if check is not None else None
         if problem:
@@ -360,8 +371,9 @@ def resolve_parameters(
         )
     full = {name: decl.default for name, decl in declared.items()}
     full.update(resolved)
-    inp = full.get("input")
-    if isinstance(inp, str) and inp.strip() and not Path(inp).is_absolute():
-        # the kernel's working directory is not the project root: pass an absolute path
-        full["input"] = str(paths.project_root() / inp)
+    for key in ("input", "baseline_input"):  # baseline_input: the trend report's earlier round
+        inp = full.get(key)
+        if isinstance(inp, str) and inp.strip() and not Path(inp).is_absolute():
+            # the kernel's working directory is not the project root: pass an absolute path
+            full[key] = str(paths.project_root() / inp)
     return full

@@ -76,11 +76,17 @@ _ENTRY_KEYS = {"notebook", "title", "parameters", "surveys", "description"}
 def load_registry(path: Path | str | None = None) -> dict[str, ReportSpec]:
     """Read the report registry; notebook paths are relative to the registry's folder.
 
+    The project's own registry (*path* not given) also holds an implicit ``overview_<survey>``
+    for every discovered survey that ``reports.yaml`` does not list
+    (:func:`analysis.pipeline.implicit.with_survey_overviews`), so a new survey folder gets its
+    overview report without editing the registry.
+
     Raises
     ------
     ConfigError
         The file is missing or an entry lacks ``notebook`` / has malformed ``parameters``.
     """
+    implicit_overviews = path is None
     import yaml
 
     from analysis import SURVEYS
@@ -136,4 +142,8 @@ def load_registry(path: Path | str | None = None) -> dict[str, ReportSpec]:
             surveys=surveys,
             description=str(entry.get("description") or "").strip(),
         )
+    if implicit_overviews:
+        from analysis.pipeline.implicit import with_survey_overviews
+
+        out = with_survey_overviews(out, base)
     return out

@@ -238,7 +238,7 @@ def run_reports(
             + " (ingen av de valda rapporterna har den)"
         )
     if errors:
-        raise ConfigError("\n".join(errors))
+        raise ConfigError("\n".join(dict.fromkeys(errors)))  # one line per distinct problem
 
     if output_dir.exists() and not output_dir.is_dir():
         raise OutputError(

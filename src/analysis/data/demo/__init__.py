@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import tempfile
 from pathlib import Path
 
@@ -55,6 +56,7 @@ from analysis.data.demo.common import (
     FAKE_FIRST,  # noqa: F401 - re-exported
     FAKE_LAST,  # noqa: F401 - re-exported
     MUNICIPALITY_ANSWERS,  # noqa: F401 - re-exported
+    OTHER_GENERATORS,
     PARTNER_DESIGN,  # noqa: F401 - re-exported
     demo_filename,
 )
@@ -97,6 +99,8 @@ def _write_bytes(path: Path, data: bytes) -> None:
 
 def render(survey: str, seed: int | None = None, *, answers: dict | None = None) -> bytes:
     """The demo export of ``survey`` as bytes (nothing is written)."""
+    if survey in OTHER_GENERATORS:
+        return importlib.import_module(OTHER_GENERATORS[survey]).render(seed)
     if survey == "partner_2021":
         return _partner_xlsx(*partner_table(seed=seed))
     if survey == "municipality_2023":
@@ -128,6 +132,8 @@ def generate(
     OutputError
         The folder cannot be written.
     """
+    if survey in OTHER_GENERATORS:  # writes its export and any companion file itself
+        return importlib.import_module(OTHER_GENERATORS[survey]).generate(out_dir, seed)
     data = render(survey, seed, answers=answers)
     folder = Path(out_dir) if out_dir is not None else paths.raw_dir(survey)
     target = folder / demo_filename(survey)
@@ -155,7 +161,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "surveys",
         nargs="*",
         metavar="SURVEY",
-        help="partner_2021 och/eller municipality_2023 (standard: båda)",
+        help="enkäter med demogenerator: " + ", ".join(DEFAULT_SEEDS) + " (standard: alla)",
     )
     parser.add_argument(
         "--out", metavar="DIR", help="skriv till DIR i stället för data/raw/<survey>/"
@@ -168,12 +174,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from analysis import SURVEYS
+    from analysis.data.surveys import discover
 
-    surveys = list(args.surveys or SURVEYS)
-    unknown = [s for s in surveys if s not in SURVEYS]
+    generated = [s for s in discover() if s in DEFAULT_SEEDS]  # discovered now, not at import
+    surveys = list(args.surveys or generated)
+    unknown = [s for s in surveys if s not in generated]
     if unknown:
-        raise ConfigError(f"Okänd enkät: {', '.join(unknown)}. Välj bland {', '.join(SURVEYS)}.")
+        raise ConfigError(
+            f"Okänd enkät eller enkät utan demogenerator: {', '.join(unknown)}. "
+            f"Välj bland {', '.join(generated)}."
+        )
     if args.check:
         differ = 0
         with tempfile.TemporaryDirectory() as tmp:

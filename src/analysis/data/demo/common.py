@@ -18,8 +18,11 @@ CONTENT_DIR = Path(__file__).resolve().parents[1] / "demo_content"
 PARTNER_DESIGN = CONTENT_DIR / "partner_2021.yaml"
 MUNICIPALITY_ANSWERS = CONTENT_DIR / "municipality_2023_answers.yaml"
 
-DEFAULT_SEEDS = {"partner_2021": 2021, "municipality_2023": 2023}
+DEFAULT_SEEDS = {"partner_2021": 2021, "municipality_2023": 2023, "partner_2025": 2025}
 """The fixed seeds the committed demo files are generated with."""
+
+OTHER_GENERATORS = {"partner_2025": "analysis.data.demo_partner_2025"}
+"""Surveys whose generator lives in its own module (``render(seed)``, ``generate(out_dir, seed)``)."""
 
 # Obviously fake people: invented surnames that read as "example"/"test" in Swedish.
 FAKE_FIRST = [

@@ -302,6 +302,8 @@ def _is_phone(cand: str, before: str) -> bool:
     cue = bool(_PHONE_CONTEXT.search(before))
     if cand.lstrip("( ").startswith(("+", "00")):
         rest = digits[2:] if not cand.lstrip("( ").startswith("+") else digits
+        if rest.startswith("0"):
+            return False  # no country code starts with 0: "000001-936292…" is a version id
         if rest.startswith("46"):
             national = rest[2:]
             national = national[1:] if national.startswith("0") else national
