@@ -240,3 +240,30 @@ def pair(a: Dataset, b: Dataset) -> Pairing:
     if unknown:
         notes.append(f"{unknown} svar hade en organisationskod som inte finns i urvalsramen.")
     return Pairing(pairs, src_a, src_b, duplicates, unknown, notes)
+
+
+def series_rounds(series: str) -> list[tuple[int, str]]:
+    """``(round, survey)`` of every discovered survey whose codebook declares ``series``.
+
+    >>> [r for r, _ in series_rounds("partner")][:2]
+    [2021, 2025]
+
+    Sorted by round, oldest first. Codebooks are loaded (and validated) on the way, so a broken
+    codebook in the series raises its :class:`ConfigError`.
+    """
+    from analysis.data.codebook import load_codebook
+    from analysis.data.surveys import discover
+
+    found: list[tuple[int, str]] = []
+    for survey in discover():
+        cb = load_codebook(survey)
+        if cb.series == series and cb.round is not None:
+            found.append((int(cb.round), survey))
+    rounds = [r for r, _ in found]
+    dupes = sorted({r for r in rounds if rounds.count(r) > 1})
+    if dupes:
+        raise ConfigError(
+            f"serien {series!r} har flera enkäter för samma omgång ({', '.join(map(str, dupes))}); "
+            "ge varje omgång ett eget 'round' i kodboken."
+        )
+    return sorted(found)

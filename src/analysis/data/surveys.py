@@ -8,8 +8,6 @@ report parameters and the overview report pick it up without a code change:
   survey);
 * :func:`check_survey` — one survey id, or a :class:`~analysis.errors.ConfigError` listing the
   known ones (the CLI prints it as one line and exits 2);
-* :func:`series_rounds` — the rounds of a survey series (codebooks declaring ``series`` and
-  ``round``), oldest first;
 * :class:`Enumerations` — a mapping whose values are computed when they are looked up (the report
   parameters ``survey`` and ``baseline`` take their allowed values from :func:`discover`).
 
@@ -21,8 +19,6 @@ True
 Traceback (most recent call last):
 ...
 analysis.errors.ConfigError: okänd enkät 'partner_2022'. Kända enkäter: ...
->>> [r for r, _ in series_rounds("partner")][:2]
-[2021, 2025]
 """
 
 from __future__ import annotations
@@ -39,7 +35,6 @@ __all__ = [
     "Enumerations",
     "check_survey",
     "discover",
-    "series_rounds",
 ]
 
 CODEBOOK_FILE = "codebook.yaml"
@@ -104,29 +99,6 @@ def check_survey(name: object) -> str:
         f"okänd enkät {name!r}. Kända enkäter: {listed}. En enkät är en mapp "
         f"{paths.raw_dir()}/<enkät>/ med en {CODEBOOK_FILE} (se README, 'Adding a survey')."
     )
-
-
-def series_rounds(series: str) -> list[tuple[int, str]]:
-    """``(round, survey)`` of every discovered survey whose codebook declares ``series``.
-
-    Sorted by round, oldest first. Codebooks are loaded (and validated) on the way, so a broken
-    codebook in the series raises its :class:`ConfigError`.
-    """
-    from analysis.data.codebook import load_codebook
-
-    found: list[tuple[int, str]] = []
-    for survey in discover():
-        cb = load_codebook(survey)
-        if cb.series == series and cb.round is not None:
-            found.append((int(cb.round), survey))
-    rounds = [r for r, _ in found]
-    dupes = sorted({r for r in rounds if rounds.count(r) > 1})
-    if dupes:
-        raise ConfigError(
-            f"serien {series!r} har flera enkäter för samma omgång ({', '.join(map(str, dupes))}); "
-            "ge varje omgång ett eget 'round' i kodboken."
-        )
-    return sorted(found)
 
 
 class Enumerations(Mapping):
