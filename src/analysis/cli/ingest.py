@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -77,6 +78,13 @@ def run(args: argparse.Namespace) -> int:
 
     check_survey(args.survey)  # discovered now, not when the parser was built
     out_dir = args.output or paths.processed_dir(args.survey)
+    raw = paths.raw_dir().resolve()
+    target = Path(out_dir).resolve()
+    if target == raw or raw in target.parents:
+        raise AnalysisError(
+            f"{out_dir}: --output pekar in i data/raw, där rådata ligger orörda; "
+            f"välj en mapp utanför, t.ex. data/processed/{args.survey}."
+        )
 
     def current() -> str | None:
         try:

@@ -67,7 +67,8 @@ def contains_personal_data(text: str) -> bool:
     from analysis.data.pii import mask_text
 
     text = str(text)
-    for variant in {text, text.replace("_", " ")}:
+    stem = PurePosixPath(text).stem
+    for variant in {text, text.replace("_", " "), stem, stem.replace("_", " ")}:
         _, counts = mask_text(variant)
         if any(counts.values()):
             return True

@@ -87,8 +87,21 @@ def build_warnings(
     f = table.findings
 
     def cells(kind: str) -> dict[str, Any]:
+        from analysis.data.labels import safe_header
+
         hits = f.get(kind, [])
-        return {"cells": len(hits), "rows": _listed(sorted({r for r, _ in hits}))}
+        headers = list(getattr(table, "headers", []) or [])
+        columns = sorted(
+            {
+                safe_header(headers[c]) if 0 <= c < len(headers) else f"kolumn {c + 1}"
+                for _, c in hits
+            }
+        )
+        return {
+            "cells": len(hits),
+            "rows": _listed(sorted({r for r, _ in hits})),
+            "columns": _listed(columns),
+        }
 
     codes_count: dict[str, int] = {}
     for _, code in errors:
@@ -143,14 +156,14 @@ def warning_lines(manifest: dict[str, Any]) -> list[str]:
     if bidi.get("cells"):
         lines.append(
             f"Varning: styrtecken för textriktning (t.ex. U+202E) togs bort ur {bidi['cells']} "
-            f"cell(er) ({_shown_rows(bidi['rows'])}) – de kan få texten att visas i en annan "
+            f"cell(er) ({_shown_rows(bidi['rows'])}{_shown_columns(bidi)}) – de kan få texten att visas i en annan "
             "ordning än den är lagrad."
         )
     nul = w.get("nul_characters") or {}
     if nul.get("cells"):
         lines.append(
             f"Varning: NUL-tecken togs bort ur {nul['cells']} cell(er) "
-            f"({_shown_rows(nul['rows'])}) – kontrollera att exportfilen inte är skadad."
+            f"({_shown_rows(nul['rows'])}{_shown_columns(nul)}) – kontrollera att exportfilen inte är skadad."
         )
     err = w.get("spreadsheet_errors") or {}
     if err.get("cells"):
@@ -215,3 +228,12 @@ def build_manifest(prepared: Prepared, rows_out: int, masked: dict[str, int]) ->
         "question_columns": {qid: t.headers[j] for qid, j in m.questions.items()},
         "warnings": prepared.warnings,
     }
+
+
+def _shown_columns(entry: dict) -> str:
+    """ ", kolumn 'A', 'B'" for a warning line (empty when no column is recorded)."""
+    cols = entry.get("columns") or []
+    if not cols:
+        return ""
+    shown = ", ".join(repr(str(c)) for c in cols[:3]) + (" …" if len(cols) > 3 else "")
+    return f", kolumn {shown}"

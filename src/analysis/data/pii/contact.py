@@ -26,6 +26,7 @@ DETECTORS = {
     "personnummer": "personnummer",
     "phone": "phone",
     "phone-intl": "phone",
+    "digits-cued": "phone",
     "name-own": "name",
     "name-pair": "name",
     "name-surname-first": "name",
@@ -179,13 +180,15 @@ _H = r"[^\S\r\n]"  # horizontal white space
 _WAT = r"(?i:at|snabel-?a)"
 _WDOT = r"(?i:dot|punkt)"
 _OPEN, _CLOSE = r"[(\[{<]", r"[)\]}>]"
-_AT = rf"(?:{_H}*@{_H}*|{_H}*{_OPEN}{_H}*{_WAT}{_H}*{_CLOSE}{_H}*|{_H}+{_WAT}{_H}+)"
+_AT = rf"(?:{_H}*@{_H}*|{_H}*{_OPEN}{_H}*(?:{_WAT}|(?i:a)){_H}*{_CLOSE}{_H}*|{_H}+{_WAT}{_H}+)"
 _DOT = rf"(?:\.|{_H}*{_OPEN}{_H}*{_WDOT}{_H}*{_CLOSE}{_H}*|{_H}+{_WDOT}{_H}+)"
 _EMAIL = re.compile(
     rf"(?<![\w.%+-])(?P<local>[\w%+-]+(?:{_DOT}[\w%+-]+)*)(?P<at>{_AT})"
     rf"(?P<domain>[\w-]+(?:{_DOT}[\w-]+)*{_DOT}(?P<tld>[A-Za-z]{{2,24}}))(?![\w-])"
 )
-_EMAIL_HINT = re.compile(r"@|(?i:(?<![^\W\d_])(?:at|snabel-?a)(?![^\W\d_]))")
+_EMAIL_HINT = re.compile(
+    r"@|[(\[{<]\s*[aA]\s*[)\]}>]|(?i:(?<![^\W\d_])(?:at|snabel-?a)(?![^\W\d_]))"
+)
 _TLDS = frozenset(
     _words(
         """
@@ -220,7 +223,7 @@ _SEP = rf"(?:{_H}?[-./]{_H}?|{_H})"
 _PNR = re.compile(
     rf"(?<![\w+\-/.,])(?P<century>18|19|20)?(?P<yy>\d\d)(?P<s>{_H}?[-.]?{_H}?)"
     r"(?P<mm>0[1-9]|1[0-2])(?P=s)(?P<dd>0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])"
-    rf"(?P<sep>{_H}?[-+.]{_H}?|{_H})?(?P<last>\d{{4}})(?!\d|[.,]\d)"
+    rf"(?P<sep>{_H}?[-+./]{_H}?|{_H})?(?P<last>\d{{4}})(?!\d|[.,]\d)"
 )
 _PNR_CONTEXT = re.compile(
     r"(?i)(?:person|samordnings|födelse)[\s\-]*(?:nummer|nr)|(?<![^\W\d_])p[\-.]?nr(?![^\W\d_])"
@@ -347,4 +350,43 @@ def _phones(n: str) -> list[tuple[int, int, str]]:
                 kind = "phone-intl" if (m["plus"] or m["cc46"]) else "phone"
                 out.append((m.start(), m.start() + end, kind))
                 break
+    return out
+
+
+# Digits written with separators anywhere ("64 05 12-41 96", "0 7 3 – 8 8 8 4 4 5 5"), counted
+# only right after a word that says what follows (pnr, personnummer, tel, mobil, ring …).
+_LOOSE = re.compile(rf"\d(?:(?:{_H}?[-./]{_H}?|{_H})?\d){{7,13}}(?!\d)")
+_CUE_WINDOW = 24
+
+
+def _cued_digits(n: str) -> list[tuple[int, int, str, str]]:
+    """``(start, end, kind, detector)`` of loosely written numbers right after a cue word.
+
+    A personnummer needs a valid date and check digit; a phone number 8–12 digits starting with
+    0 (or 46 / 0046).
+
+    >>> [(k, d) for _, _, k, d in _cued_digits("Pnr 64 05 12-41 96 gäller")]
+    [('personnummer', 'digits-cued')]
+    >>> [k for _, _, k, _ in _cued_digits("Mobil: 0 7 3 - 8 8 8 4 4 5 5")]
+    ['phone']
+    >>> _cued_digits("Vi fick 12 34 56 78 kr")
+    []
+    """
+    out = []
+    for m in _LOOSE.finditer(n):
+        before = n[max(0, m.start() - _CUE_WINDOW) : m.start()]
+        digits = re.sub(r"\D", "", m.group())
+        if _PNR_CONTEXT.search(before) and len(digits) in (10, 12):
+            ten = digits[-10:]
+            century = digits[:2] if len(digits) == 12 else None
+            if _valid_date(century, ten[:2], ten[2:4], ten[4:6]) and luhn_ok(ten):
+                out.append((m.start(), m.end(), "personnummer", "digits-cued"))
+                continue
+        if (
+            _PHONE_CONTEXT.search(before)
+            and 8 <= len(digits) <= 13
+            and digits.startswith(("0", "46"))
+            and not digits.startswith("000")
+        ):
+            out.append((m.start(), m.end(), "phone", "digits-cued"))
     return out

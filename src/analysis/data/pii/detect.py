@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from analysis.data.pii.contact import (  # noqa: F401
+from analysis.data.pii.contact import (
     _DIGITS6,
     _EMAIL_HINT,
     KINDS,
     MASKS,
     Hit,
+    _cued_digits,  # noqa: F401
     _emails,
     _personnummer,
     _phones,
@@ -51,6 +52,7 @@ def _hits(
             cands += [(1, s, e, "personnummer", d) for s, e, d in _personnummer(n)]
         if "phone" in kinds:
             cands += [(2, s, e, "phone", d) for s, e, d in _phones(n)]
+        cands += [(3, s, e, k, d) for s, e, k, d in _cued_digits(n) if k in kinds]
     keep_cf = {k.casefold() for k in keep}
     taken: list[tuple[int, int, str, str]] = []
     _take(cands, taken, n, keep_cf)
