@@ -14,7 +14,8 @@ import pytest
 
 from analysis import stats
 from analysis.errors import ConfigError
-from analysis.surveys import trend, trend_sections
+from analysis.surveys import trend
+from analysis.surveys.trend import sections as trend_sections
 
 ROOT = Path(__file__).resolve().parents[1]
 EPOCH = "1700000000"
