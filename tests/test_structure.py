@@ -123,7 +123,8 @@ def test_the_layers_are_subpackages():
     flat = sorted(
         p.name
         for p in PACKAGE.glob("*.py")
-        if p.stem not in {"__init__", "__main__", "paths", "errors", "atomic", "yamlload", "sourcehash"}
+        if p.stem
+        not in {"__init__", "__main__", "paths", "errors", "atomic", "yamlload", "sourcehash"}
     )
     assert not flat, f"modules outside the layers: {flat}"
 
@@ -178,9 +179,7 @@ def _third_party_imports(paths) -> set[str]:
             import json
 
             cells = json.loads(text)["cells"]
-            text = "\n".join(
-                "".join(c["source"]) for c in cells if c["cell_type"] == "code"
-            )
+            text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "code")
             text = "\n".join(line for line in text.splitlines() if not line.startswith("%"))
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, ast.Import):
@@ -197,9 +196,7 @@ def _third_party_imports(paths) -> set[str]:
 
 
 def test_every_imported_package_is_declared_and_every_declared_one_used():
-    used = _third_party_imports(
-        [*PACKAGE.rglob("*.py"), *(ROOT / "notebooks").rglob("*.ipynb")]
-    )
+    used = _third_party_imports([*PACKAGE.rglob("*.py"), *(ROOT / "notebooks").rglob("*.ipynb")])
     declared = _declared()
     assert used - declared == set(), f"imported but not declared: {sorted(used - declared)}"
     unused = declared - used - RUNTIME_ONLY

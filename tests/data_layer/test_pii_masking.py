@@ -167,7 +167,10 @@ def test_dashes_elsewhere_are_kept_as_written():
 
 def test_obfuscated_email_is_masked():
     for text in ("mejla anna.svensson(at)umea.se", "mejla anna.svensson [at] umea.se"):
-        assert mask_text(text) == ("mejla [e-post]", {"email": 1, "phone": 0, "personnummer": 0, "name": 0})
+        assert mask_text(text) == (
+            "mejla [e-post]",
+            {"email": 1, "phone": 0, "personnummer": 0, "name": 0},
+        )
 
 
 _SEPARATORS = st.sampled_from(["-", "–", "‑", " - ", " – ", "/", ".", " ", "\u00a0", ""])

@@ -11,7 +11,8 @@ import pytest
 from analysis.cli import main
 from analysis.errors import ConfigError
 from analysis.text import coding
-from analysis.text.qda import import_project, survey as qs, validate
+from analysis.text.qda import import_project, validate
+from analysis.text.qda import survey as qs
 from analysis.text.themes import load_themes
 
 ATLAS = Path(__file__).parent / "fixtures" / "qda" / "target-atlas-project.qdpx"
@@ -36,9 +37,7 @@ def test_export_validates_and_carries_every_answer(processed, tmp_path):
 
 def test_round_trip_gives_the_machine_codes_back(processed, tmp_path):
     out = qs.export_survey("municipality_2023", tmp_path / "m.qdpx", processed=processed)
-    table, _ = qs.import_survey(
-        "municipality_2023", out, processed=processed, include_machine=True
-    )
+    table, _ = qs.import_survey("municipality_2023", out, processed=processed, include_machine=True)
     codes = coding.survey_codes("municipality_2023", processed, use_verified=False)
     expected = {
         (r.id, r.question): r.suggested_themes
