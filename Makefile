@@ -31,8 +31,9 @@ data: $(STAMP) ## Ingest every survey in data/raw/ (demo exports, or real ones d
 		$(PY) -m analysis ingest $$s || exit $$?; done
 
 .PHONY: reports
-reports: data ## Build every report on the data in data/raw (demo data by default) into reports/
+reports: data ## Build every report (and the coding manual) on the data in data/raw into reports/
 	$(PY) -m analysis run --all $(if $(JOBS),--jobs $(JOBS))
+	$(PY) -m analysis code --manual reports/kodningsmanual.html
 	@echo "Rapporterna finns i $(CURDIR)/reports/ — börja med reports/index.html"
 
 .PHONY: test
