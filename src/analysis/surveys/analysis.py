@@ -79,12 +79,24 @@ class SurveyAnalysis:
         """Whether the data are the synthetic demo data."""
         return bool(self.dataset.synthetic)
 
-    def section(self, section_id: str) -> Section:
-        """The section with id *section_id* (report sections first, then the overview)."""
-        for s in [*self.sections, *self.overview]:
+    def section(self, section_id: str, *, part: str | None = None) -> Section:
+        """The section with id *section_id*.
+
+        *part* is ``"report"`` (the survey's own report), ``"overview"`` (the generic overview)
+        or ``None`` (the report first, then the overview). Ids are unique within a part, not
+        across parts: the overview notebook asks for ``part="overview"``.
+        """
+        if part not in (None, "report", "overview"):
+            raise ValueError("part must be 'report', 'overview' or None")
+        pool = {
+            None: [*self.sections, *self.overview],
+            "report": self.sections,
+            "overview": self.overview,
+        }[part]
+        for s in pool:
             if s.id == section_id:
                 return s
-        known = ", ".join(s.id for s in [*self.sections, *self.overview])
+        known = ", ".join(s.id for s in pool)
         raise KeyError(f"okänt avsnitt {section_id!r} (kända: {known})")
 
     def __getitem__(self, section_id: str) -> Section:
