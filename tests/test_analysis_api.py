@@ -58,3 +58,9 @@ def test_repr_html_is_the_rendered_section(analysis):
     s = analysis.sections[1]
     assert s._repr_html_() == s.to_html()
     assert f'id="{s.id}"' in s._repr_html_()
+
+
+def test_overview_questions_are_the_question_sections_in_order(analysis):
+    got = analysis.overview_questions()
+    assert got[0].id == "fragorna"
+    assert [s.id for s in got[1:]] == [s.id for s in analysis.overview if s.id.startswith("fraga-")]

@@ -99,6 +99,10 @@ class SurveyAnalysis:
         known = ", ".join(s.id for s in pool)
         raise KeyError(f"okänt avsnitt {section_id!r} (kända: {known})")
 
+    def overview_questions(self) -> list[Section]:
+        """The overview's "Frågorna en och en" section followed by one section per question."""
+        return [s for s in self.overview if s.id == "fragorna" or s.id.startswith("fraga-")]
+
     def __getitem__(self, section_id: str) -> Section:
         return self.section(section_id)
 
