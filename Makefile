@@ -7,7 +7,6 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-SURVEYS := partner_2021 municipality_2023
 JOBS ?=
 
 .DEFAULT_GOAL := help
@@ -27,12 +26,14 @@ $(STAMP): pyproject.toml
 venv: $(STAMP) ## Create .venv and install the project with its dev tools and kernel
 
 .PHONY: data
-data: $(STAMP) ## Ingest the demo exports (or real ones dropped into data/raw/<survey>/)
-	@for s in $(SURVEYS); do $(PY) -m analysis ingest $$s || exit $$?; done
+data: $(STAMP) ## Ingest every survey in data/raw/ (demo exports, or real ones dropped into data/raw/<survey>/)
+	@for s in $$($(PY) -c 'from analysis.data.surveys import discover; print(*discover())'); do \
+		$(PY) -m analysis ingest $$s || exit $$?; done
 
 .PHONY: reports
-reports: data ## Build every report on the data in data/raw (demo data by default) into reports/
+reports: data ## Build every report (and the coding manual) on the data in data/raw into reports/
 	$(PY) -m analysis run --all $(if $(JOBS),--jobs $(JOBS))
+	$(PY) -m analysis code --manual reports/kodningsmanual.html
 	@echo "Rapporterna finns i $(CURDIR)/reports/ — börja med reports/index.html"
 
 .PHONY: test

@@ -1,4 +1,4 @@
-"""Survey analysis for Region Västerbotten: the 2021 partner survey and the 2023 municipality survey.
+"""Survey analysis for Region Västerbotten: any survey described by a codebook in ``data/raw/``.
 
 The researcher's entry points::
 
@@ -12,7 +12,8 @@ and the building blocks for ad-hoc work: :func:`analysis.stats.proportion_ci`,
 :func:`analysis.text.code_texts`.
 
 Importing the package has no side effects and imports no heavy library; the names below are
-loaded on first use. See :mod:`analysis.paths` for locations and :mod:`analysis.cli` for the
+loaded on first use; ``SURVEYS`` is the tuple of surveys found in ``data/raw/`` when it is read
+(:func:`analysis.data.surveys.discover`). See :mod:`analysis.paths` for locations and :mod:`analysis.cli` for the
 ``analysis`` command.
 """
 
@@ -24,9 +25,6 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0+unknown"
 
-SURVEYS = ("partner_2021", "municipality_2023")
-"""The two surveys, named the same everywhere (CLI, folders, parameters)."""
-
 _LAZY = {
     "load": ("analysis.data.dataset", "load"),
     "Dataset": ("analysis.data.dataset", "Dataset"),
@@ -37,6 +35,10 @@ _LAZY = {
 
 
 def __getattr__(name: str):
+    if name == "SURVEYS":  # the surveys are data: folders of data/raw with a codebook.yaml
+        from analysis.data.surveys import discover
+
+        return discover()  # computed on every access, never at import time
     if name in _LAZY:
         module, attr = _LAZY[name]
         value = getattr(import_module(module), attr)
@@ -46,7 +48,7 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *_LAZY])
+    return sorted([*globals(), *_LAZY, "SURVEYS"])
 
 
 __all__ = ["SURVEYS", "Dataset", "Section", "SurveyAnalysis", "__version__", "analyse", "load"]

@@ -1,8 +1,12 @@
-"""Atomic file writes: a temporary file in the target's directory, then ``os.replace``.
+"""Atomic file writes (a temporary file in the target's directory, then ``os.replace``) and locks.
 
 A reader never sees a half-written file, and a failed run leaves the previous file in place.
 :func:`write_files` writes a *set* of files: all of them are first written into a temporary
-directory beside the target, and only when every one succeeded are they moved in.
+directory beside the target, and only when every one succeeded are they moved in (each move is
+atomic, the set is not: versioned data uses :mod:`analysis.data.store`, which publishes a whole
+set with one atomic step). :func:`exclusive_lock` serialises writers (``fcntl.flock`` on a lock
+file; a second process waits up to a bounded time, then gets a one-line
+:class:`~analysis.errors.LockTimeoutError`).
 
 >>> import tempfile, pathlib
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -20,7 +24,12 @@ import contextlib
 import os
 import shutil
 import tempfile
+import time
+from collections.abc import Iterator
 from pathlib import Path
+
+LOCK_TIMEOUT_ENV = "ANALYSIS_LOCK_TIMEOUT"
+"""Environment variable: seconds a command waits for a lock held by another process."""
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -98,4 +107,127 @@ def write_files(directory: str | Path, files: dict[str, bytes]) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-__all__ = ["write_bytes", "write_files", "write_text"]
+def describe_os_error(exc: OSError) -> str:
+    """A short Swedish description of an environment error (full disk, read-only …).
+
+    >>> import errno
+    >>> describe_os_error(OSError(errno.ENOSPC, "No space left on device"))
+    'disken är full'
+    """
+    import errno
+
+    messages = {
+        errno.ENOSPC: "disken är full",
+        errno.EDQUOT: "diskkvoten är slut",
+        errno.EACCES: "åtkomst nekad – mappen är skrivskyddad",
+        errno.EPERM: "åtkomst nekad – mappen är skrivskyddad",
+        errno.EROFS: "skrivskyddat filsystem",
+        errno.ENOTDIR: "en del av sökvägen är en fil, inte en mapp",
+        errno.EISDIR: "sökvägen är en mapp, inte en fil",
+        errno.ENAMETOOLONG: "sökvägen är för lång",
+    }
+    return messages.get(exc.errno, exc.strerror or str(exc) or type(exc).__name__)
+
+
+def lock_timeout(default: float) -> float:
+    """Seconds to wait for a lock: ``ANALYSIS_LOCK_TIMEOUT`` when set, else *default*.
+
+    >>> lock_timeout(30.0)
+    30.0
+
+    Raises
+    ------
+    ConfigError
+        The environment variable is not a number ≥ 0.
+    """
+    from analysis.errors import ConfigError
+
+    raw = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return float(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not (value >= 0 and value < float("inf")):
+        raise ConfigError(
+            f"{LOCK_TIMEOUT_ENV}={raw[:40]!r} är inte ett antal sekunder (ett tal ≥ 0); "
+            f"ändra eller ta bort variabeln."
+        )
+    return value
+
+
+@contextlib.contextmanager
+def exclusive_lock(
+    path: str | Path, *, timeout: float, busy: str, hint: str = ""
+) -> Iterator[None]:
+    """Hold an exclusive ``fcntl.flock`` on *path* (created if missing) for the ``with`` block.
+
+    A second process (or a second open of the same file) waits up to *timeout* seconds, polling,
+    then raises :class:`~analysis.errors.LockTimeoutError` with the one-line message
+    ``"{busy} (väntade N s). {hint}"``. The lock is released when the block ends or the process
+    dies; the lock file itself stays, empty (so reruns leave byte-identical folders).
+
+    Parameters
+    ----------
+    path : path
+        The lock file.
+    timeout : float
+        Seconds to wait (0: do not wait).
+    busy : str
+        What is going on, e.g. ``"data/processed/x: en annan inläsning pågår"``.
+    hint : str
+        What to do.
+
+    Raises
+    ------
+    OutputError
+        The lock file cannot be created (read-only folder, a file where a folder should be …).
+    LockTimeoutError
+        Another holder kept the lock longer than *timeout*.
+    """
+    import fcntl
+
+    from analysis.errors import LockTimeoutError, OutputError
+
+    lock = Path(path)
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise OutputError(
+            f"{lock.parent}: kan inte skapa låsfilen {lock.name} ({describe_os_error(exc)}). "
+            "Kontrollera att mappen är skrivbar och inte är en fil, eller välj en annan mapp."
+        ) from None
+    try:
+        deadline = time.monotonic() + max(0.0, float(timeout))
+        delay = 0.01
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise LockTimeoutError(
+                        f"{busy} (väntade {float(timeout):g} s)." + (f" {hint}" if hint else "")
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.2)
+        try:
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+__all__ = [
+    "LOCK_TIMEOUT_ENV",
+    "describe_os_error",
+    "exclusive_lock",
+    "lock_timeout",
+    "write_bytes",
+    "write_files",
+    "write_text",
+]

@@ -1,7 +1,15 @@
 """The package's own error types.
 
-Every problem a user can fix (a bad export, an unknown parameter, a broken codebook) is raised as
-an :class:`AnalysisError` subclass; the CLI prints its message without a traceback and exits 2.
+Every problem a user can fix (a bad export, an unknown parameter, a broken codebook, a read-only
+or full output folder, a lock held by a concurrent run) is raised as an :class:`AnalysisError`
+subclass; the CLI prints its message as one line without a traceback and exits 2. Exit codes:
+
+====  ==========================================================================================
+0     everything built, written or skipped (up to date)
+1     at least one report failed to build (:class:`ReportBuildError`); the others were built
+2     invalid input, parameters or environment (every other :class:`AnalysisError`)
+130   interrupted (Ctrl-C)
+====  ==========================================================================================
 
 >>> p = Problem(file="export.csv", row=4, column="Vilken kommun representerar du?",
 ...             value="Umeaa", message="okänd kommun", hint="Skriv kommunens namn, t.ex. 'Umeå'.")
@@ -72,6 +80,21 @@ class InputValidationError(AnalysisError):
 
 class ConfigError(AnalysisError):
     """A codebook, theme file or parameter set is malformed or refers to something unknown."""
+
+
+class OutputError(AnalysisError):
+    """An output cannot be written: a read-only folder, a full disk, a path naming a file where a
+    folder is needed. Nothing half-written is left behind and earlier outputs stay intact."""
+
+
+class LockTimeoutError(AnalysisError):
+    """Another process holds the lock (a concurrent ``analysis ingest`` / ``analysis run``) and
+    did not release it within the waiting time."""
+
+
+class RefusedOverwriteError(AnalysisError):
+    """A command would replace a file it did not write itself (e.g. ``analysis demo`` finding a
+    real export saved under the demo file name)."""
 
 
 class ReportBuildError(AnalysisError):

@@ -166,6 +166,9 @@ def build_reports(
         survey = spec.parameters.get("survey") if spec else None
         if processed and survey in processed:
             per_report[name] = {"input": str(processed[survey])}
+        baseline = spec.parameters.get("baseline") if spec else None  # the trend report
+        if processed and baseline in processed:
+            per_report.setdefault(name, {})["baseline_input"] = str(processed[baseline])
     started = time.perf_counter()
     results = run_reports(
         selected,
@@ -263,6 +266,15 @@ def run_vnu(files: list[Path], timeout: float = 300) -> dict[str, list[dict]]:
     return out
 
 
+def keep_names(survey: str | None) -> list[str]:
+    """The names a survey's public quotes keep (its codebook's ``disclosure.keep_names``)."""
+    if not survey:
+        return []
+    from analysis.data.codebook import load_codebook
+
+    return list((load_codebook(survey).disclosure or {}).get("keep_names") or [])
+
+
 def audit_reports(pages: dict[str, Path], settings: dict[str, PageSettings]) -> dict[str, list]:
     """PII findings for every ``public`` page (internal ones are not audited → empty list)."""
     from analysis.disclosure.audit import audit_file, demo_person_names
@@ -271,8 +283,11 @@ def audit_reports(pages: dict[str, Path], settings: dict[str, PageSettings]) -> 
     out: dict[str, list] = {}
     for name, path in pages.items():
         s = settings.get(name, PageSettings(name))
+        keep = keep_names(s.survey)
         out[name] = (
-            audit_file(path, min_cell=s.min_cell, names=names) if s.audience == "public" else []
+            audit_file(path, min_cell=s.min_cell, names=names, keep=keep)
+            if s.audience == "public"
+            else []
         )
     return out
 

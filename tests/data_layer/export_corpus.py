@@ -320,10 +320,15 @@ def build_corpus(folder: Path) -> dict[str, Case]:
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    """name → sha256 of every file in *folder* (empty dict if it does not exist)."""
+    """relative path → sha256 of every file below *folder*, following the versioned store's
+    links (``current``, ``responses.parquet`` …); empty dict if it does not exist."""
     if not folder.exists():
         return {}
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,7 +16,7 @@ from analysis.cli import main
 from analysis.data.codebook import load_codebook
 from analysis.data.dataset import load
 from analysis.data.ingest import find_input, ingest
-from analysis.errors import AnalysisError, InputValidationError
+from analysis.errors import AnalysisError, InputValidationError, OutputError
 
 MANIFEST_KEYS = [
     "survey", "source_file", "source_sha256", "source_size", "source_format", "codebook_sha256",
@@ -95,7 +95,7 @@ def test_partner_sektor_and_pii(demo_out):
     }
     assert manifests["partner_2021"]["dropped_columns"] == ["ID", "Email", "Name"]
     assert manifests["municipality_2023"]["dropped_columns"] == ["E-postadress"]
-    blob = b"".join(p.read_bytes() for p in (base / "partner_2021").iterdir())
+    blob = b"".join(p.read_bytes() for p in (base / "partner_2021").rglob("*") if p.is_file())
     assert b"example.org" not in blob
 
 
@@ -108,7 +108,7 @@ def test_rerun_byte_identical(demo_out, tmp_path):
 def test_failed_write_keeps_previous(demo_out, tmp_path, monkeypatch):
     base, _ = demo_out
     out = tmp_path / "out"
-    shutil.copytree(base / "partner_2021", out)
+    shutil.copytree(base / "partner_2021", out, symlinks=True)
     before = snapshot(out)
     import analysis.data.ingest as ing
 
@@ -133,7 +133,8 @@ def test_failed_write_keeps_previous(demo_out, tmp_path, monkeypatch):
 
     monkeypatch.setattr(ing, "_parquet_bytes", real)
     monkeypatch.setattr(atomic.os, "fsync", boom)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(ing, "_parquet_bytes", lambda df: real(df) + b"\0")  # a new version
+    with pytest.raises(OutputError, match="Inget har ändrats"):
         ingest("partner_2021", out_dir=out)
     assert snapshot(out) == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]  # staging cleaned up
@@ -156,10 +157,12 @@ def test_find_input_preferences(tmp_path, monkeypatch):
     root = _project(tmp_path, survey, ["demo_partner_2021_msforms.xlsx", "~$lock.xlsx"])
     monkeypatch.setenv("ANALYSIS_PROJECT_ROOT", str(root))
     assert find_input(survey).name == "demo_partner_2021_msforms.xlsx"
-    shutil.copy(
-        root / "data/raw" / survey / "demo_partner_2021_msforms.xlsx",
-        root / "data/raw" / survey / "export_2021.xlsx",
-    )
+    from openpyxl import load_workbook
+
+    # a real export: the demo file with one answer changed (no longer what the generator wrote)
+    wb = load_workbook(root / "data/raw" / survey / "demo_partner_2021_msforms.xlsx")
+    wb.worksheets[0]["C2"].value = wb.worksheets[0]["C2"].value.replace(minute=1)
+    wb.save(root / "data/raw" / survey / "export_2021.xlsx")
     assert find_input(survey).name == "export_2021.xlsx"
     m = ingest(survey)
     assert m["synthetic"] is False and m["source_file"] == "export_2021.xlsx"

@@ -102,8 +102,8 @@ def test_valid_exports(corpus, name, tmp_path):
     assert hashlib.sha256(case.path.read_bytes()).hexdigest() == raw_before == m["source_sha256"]
     assert m["rows_in"] == m["rows_out"] + m["rows_excluded"]
     assert m["synthetic"] is False
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "answers.parquet", "manifest.json", "responses.parquet",
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
+        "answers.parquet", "current", "manifest.json", "responses.parquet", "versions",
     ]  # fmt: skip
     wide = pd.read_parquet(tmp_path / "responses.parquet")
     assert len(wide) == m["rows_out"]

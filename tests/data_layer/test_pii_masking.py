@@ -63,7 +63,7 @@ PHONES = [
 def test_phone_formats_are_masked(number):
     masked, counts = mask_text(f"Ring mig på {number} i morgon.")
     assert masked == "Ring mig på [telefon] i morgon."
-    assert counts == {"email": 0, "phone": 1, "personnummer": 0}
+    assert counts == {"email": 0, "phone": 1, "personnummer": 0, "name": 0}
 
 
 def test_phone_followed_by_a_count_is_still_masked():
@@ -95,7 +95,7 @@ PNRS = [
 def test_personnummer_formats_are_masked(pnr):
     masked, counts = mask_text(f"Kontakt: {pnr} tack")
     assert masked == "Kontakt: [personnummer] tack"
-    assert counts == {"email": 0, "phone": 0, "personnummer": 1}
+    assert counts == {"email": 0, "phone": 0, "personnummer": 1, "name": 0}
     assert "85" not in masked  # "85 07 09-9805" used to leave the birth year behind
 
 
@@ -167,7 +167,10 @@ def test_dashes_elsewhere_are_kept_as_written():
 
 def test_obfuscated_email_is_masked():
     for text in ("mejla anna.svensson(at)umea.se", "mejla anna.svensson [at] umea.se"):
-        assert mask_text(text) == ("mejla [e-post]", {"email": 1, "phone": 0, "personnummer": 0})
+        assert mask_text(text) == (
+            "mejla [e-post]",
+            {"email": 1, "phone": 0, "personnummer": 0, "name": 0},
+        )
 
 
 _SEPARATORS = st.sampled_from(["-", "–", "‑", " - ", " – ", "/", ".", " ", "\u00a0", ""])
@@ -287,15 +290,16 @@ def _export(tmp_path, fmt: str):
 def test_ingest_masks_the_respondents_own_name(tmp_path, fmt):
     out = tmp_path / "out"
     m = ingest("municipality_2023", input_path=_export(tmp_path, fmt), out_dir=out)
-    assert m["masked_counts"] == {"email": 0, "phone": 2, "personnummer": 0, "name": 4}
+    # 4 own names + 2 third-party names (issue 9: names of third parties are masked too)
+    assert m["masked_counts"] == {"email": 0, "phone": 2, "personnummer": 0, "name": 6}
     manifest_text = (out / "manifest.json").read_text(encoding="utf-8")
-    assert json.loads(manifest_text)["masked_counts"]["name"] == 4
+    assert json.loads(manifest_text)["masked_counts"]["name"] == 6
     wide = pd.read_parquet(out / "responses.parquet")
     long = pd.read_parquet(out / "answers.parquet")
     assert wide.loc[0, "q3"] == "Bra samarbete. Mvh [namn], utvecklingschef (ring [telefon])"
     assert wide.loc[1, "q4"] == "Hör av er till [namn] eller [namn]. /[namn] P, [telefon]"
-    # another respondent's text mentioning the same words is not theirs to mask
-    assert wide.loc[2, "q3"] == "Karin och Lars på Exempelsson AB"
+    # another respondent's text naming people: masked as third parties, the company kept
+    assert wide.loc[2, "q3"] == "[namn] och [namn] på Exempelsson AB"
     texts = long.loc[long["question_type"] == "text"]
     first_two = set(wide.loc[:1, "respondent_id"])
     for frame in (wide.loc[:1], long[long.respondent_id.isin(first_two)]):
@@ -306,4 +310,4 @@ def test_ingest_masks_the_respondents_own_name(tmp_path, fmt):
     raw = (out / "responses.parquet").read_bytes() + (out / "answers.parquet").read_bytes()
     for secret in ("Påhittad", "lars.exempelsson", "070–123"):
         assert secret.encode() not in raw and secret not in manifest_text
-    assert (texts["value"].str.count(r"\[namn\]")).sum() == 4
+    assert (texts["value"].str.count(r"\[namn\]")).sum() == 6

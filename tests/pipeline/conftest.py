@@ -92,3 +92,134 @@ def processed_fixture(tmp_path) -> Path:
 @pytest.fixture
 def hello_registry(tmp_path, processed_fixture) -> Path:
     return make_registry(tmp_path, processed_fixture)
+
+
+# --------------------------------------------------------------------------------------------
+# Throw-away project copies (ANALYSIS_PROJECT_ROOT) for the integrity tests
+# --------------------------------------------------------------------------------------------
+REPO = Path(__file__).resolve().parents[2]
+DEMO_BANNER = "Demodata – syntetiska svar, inte undersökningens resultat"
+
+
+def make_project(base: Path, *, notebooks: bool = True) -> Path:
+    """A copy of the project's inputs under *base*/proj: data/raw (codebooks, demo exports with
+    their markers, reference data), and optionally the notebooks and reports.yaml. The package
+    itself is the installed one; point ``ANALYSIS_PROJECT_ROOT`` at the returned folder."""
+    import shutil
+
+    root = base / "proj"
+    (root / "data" / "processed").mkdir(parents=True)
+    raw = REPO / "data" / "raw"
+    shutil.copytree(raw / "reference", root / "data" / "raw" / "reference")
+    for survey_dir in (p for p in raw.iterdir() if p.is_dir() and p.name != "reference"):
+        target = root / "data" / "raw" / survey_dir.name
+        target.mkdir(parents=True)
+        for f in survey_dir.iterdir():  # only what git tracks: no real exports, no verified codes
+            if f.name in ("codebook.yaml", "themes.yaml") or f.name.startswith("demo_"):
+                shutil.copy2(f, target / f.name)
+    if notebooks:
+        shutil.copytree(REPO / "notebooks", root / "notebooks")
+        shutil.copy(REPO / "reports.yaml", root / "reports.yaml")
+    (root / "reports").mkdir()
+    return root
+
+
+def write_real_partner_export(path: Path, *, drop: int = 2, email_header: str | None = None):
+    """A realistic *real* partner_2021 export (Microsoft Forms .xlsx shape, no demo marker):
+    the demo respondents without the first *drop* ones; optionally one extra unknown column
+    whose header is *email_header*. Returns the number of respondents."""
+    from openpyxl import Workbook
+
+    from analysis.data import demo
+
+    headers, rows = demo.partner_table()
+    rows = rows[drop:]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Sheet1"
+    ws.append(headers + ([email_header] if email_header else []))
+    for i, row in enumerate(rows, start=1):
+        ws.append([i, *row[1:]] + (["x"] if email_header else []))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return len(rows)
+
+
+def cli(root: Path, *args: str, env: dict | None = None, timeout: float = 600, **kw):
+    """Run ``python -m analysis ARGS`` in a fresh process for the project copy *root*."""
+    import os
+    import subprocess
+    import sys
+
+    full_env = {**os.environ, "ANALYSIS_PROJECT_ROOT": str(root), **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "analysis", *args],
+        cwd=root,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        **kw,
+    )
+
+
+class ProjectPath(type(Path())):  # type: ignore[misc]
+    """A project root that also carries the test's ``capsys`` (and ``monkeypatch``)."""
+
+
+class Result:
+    """What :func:`run_main` returns: exit code and captured output, like ``subprocess.run``."""
+
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def run_main(capsys, *args: str) -> Result:
+    """``analysis ARGS`` in this process (faster than :func:`cli`; set the environment with
+    ``monkeypatch`` first, e.g. ``ANALYSIS_PROJECT_ROOT``)."""
+    from analysis.cli import main
+
+    capsys.readouterr()
+    rc = main(list(args))
+    out = capsys.readouterr()
+    return Result(rc, out.out, out.err)
+
+
+def read_only_prefix(folder: Path) -> list[str] | None:
+    """A command prefix that runs a process with *folder* mounted read-only, or ``None``.
+
+    As root, permissions do not stop writes, so a private mount namespace with a read-only bind
+    mount is used (``unshare``); as another user ``chmod`` suffices and the prefix is empty.
+    """
+    import os
+    import shutil
+    import subprocess
+
+    if os.geteuid() != 0:
+        return []
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        return None
+    probe = subprocess.run(
+        [unshare, "-rm", "sh", "-c", f"mount --bind -o ro '{folder}' '{folder}'"],
+        capture_output=True,
+    )
+    if probe.returncode != 0:
+        return None
+    script = f"mount --bind -o ro '{folder}' '{folder}' && exec \"$@\""
+    return [unshare, "-rm", "sh", "-c", script, "sh"]
+
+
+def tree_snapshot(folder: Path) -> dict[str, str]:
+    """relative path → sha256 (files) or link target (symbolic links) of everything below."""
+    import hashlib
+    import os
+
+    out: dict[str, str] = {}
+    for p in sorted(folder.rglob("*")):
+        rel = p.relative_to(folder).as_posix()
+        if p.is_symlink():
+            out[rel] = "-> " + os.readlink(p)
+        elif p.is_file():
+            out[rel] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out

@@ -118,7 +118,10 @@ def test_cast_and_defaults():
         ({"min_cell": "abc"}, "'abc' är inte ett heltal"),
         ({"fail": "kanske"}, "sanningsvärde"),
         ({"audience": "alla"}, "tillåtna värden: public, internal"),
-        ({"survey": "partner_2022"}, "tillåtna värden: partner_2021, municipality_2023"),
+        (
+            {"survey": "partner_2022"},
+            "tillåtna värden: municipality_2023, partner_2021, partner_2025",
+        ),
         ({"min_cell": "-1"}, "'min_cell' ska vara 0 (enkätens röjandepolicy) eller större"),
     ],
 )
@@ -181,9 +184,11 @@ def test_fixture_notebooks_are_clean():
         assert all(c.get("outputs", []) == [] for c in nb["cells"] if c["cell_type"] == "code")
 
 
-def test_relative_input_is_resolved_against_the_project_root():
+def test_relative_input_is_resolved_against_the_project_root(tmp_path, monkeypatch):
+    monkeypatch.setenv("ANALYSIS_PROJECT_ROOT", str(tmp_path))
+    (tmp_path / "data" / "processed" / "partner_2021").mkdir(parents=True)
     params = report_params.resolve_parameters(_spec(), {"input": "data/processed/partner_2021"})
-    assert params["input"] == str(ROOT / "data" / "processed" / "partner_2021")
+    assert params["input"] == str(tmp_path / "data" / "processed" / "partner_2021")
     assert runner._display_path("input", params["input"]) == "data/processed/partner_2021"
 
 

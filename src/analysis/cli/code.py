@@ -92,13 +92,7 @@ def _code_csv(args: argparse.Namespace) -> int:
         )
     themes = _themes(args)
     df = read_text_csv(src)
-    cols = [args.text_column] + ([args.id_column] if args.id_column else [])
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise AnalysisError(
-            f"{src}: kolumnen {missing[0]!r} finns inte. "
-            f"Tillgängliga kolumner: {', '.join(map(str, df.columns))}."
-        )
+    check_columns(df, src.name, args.text_column, args.id_column)
     coded = code_with_evidence(df[args.text_column].reset_index(drop=True), themes)
     evidence = coded.pop("evidence")
     id_name = args.id_column or "rad"
@@ -114,6 +108,64 @@ def _code_csv(args: argparse.Namespace) -> int:
         f"(temakodbok version {themes.version}) → {args.out}"
     )
     return 0
+
+
+def check_columns(df, file: str, text_column: str, id_column: str | None = None) -> None:
+    """Refuse a CSV whose text or id column is missing or ambiguous, before anything is coded.
+
+    The text column and the id column must each occur exactly once among the headers, must not
+    be the same column, and the id column's values must be non-empty and unique (an id that
+    does not identify one row cannot be joined back). Raises
+    :class:`~analysis.errors.ConfigError` (exit 2) with one line: file, row or column, value,
+    what to do.
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame([["a", "x"], ["b", "y"]], columns=["svar", "svar"])
+    >>> check_columns(df, "svar.csv", "svar")
+    Traceback (most recent call last):
+    ...
+    analysis.errors.ConfigError: svar.csv: kolumnen 'svar' förekommer 2 gånger (kolumn 1 och 2); byt namn så att rubriken är unik och kör igen.
+    """
+    from analysis.errors import ConfigError
+
+    headers = [str(c) for c in df.columns]
+    for role, name in (("--text-column", text_column), ("--id-column", id_column)):
+        if name is None:
+            continue
+        positions = [i + 1 for i, h in enumerate(headers) if h == name]
+        if not positions:
+            shown = ", ".join(headers[:20]) + (" …" if len(headers) > 20 else "")
+            raise ConfigError(
+                f"{file}: kolumnen {name!r} ({role}) finns inte. Tillgängliga kolumner: {shown}."
+            )
+        if len(positions) > 1:
+            where = ", ".join(map(str, positions[:-1])) + f" och {positions[-1]}"
+            raise ConfigError(
+                f"{file}: kolumnen {name!r} förekommer {len(positions)} gånger (kolumn {where}); "
+                "byt namn så att rubriken är unik och kör igen."
+            )
+    if id_column is None:
+        return
+    if id_column == text_column:
+        raise ConfigError(
+            f"{file}: --id-column och --text-column är samma kolumn ({id_column!r}); "
+            "ange kolumnen som identifierar raden som --id-column."
+        )
+    seen: dict[str, int] = {}
+    for i, value in enumerate(df[id_column].tolist()):
+        row = i + 2  # the header is row 1
+        key = "" if value is None else str(value).strip()
+        if not key:
+            raise ConfigError(
+                f"{file}: rad {row}, kolumn {id_column!r}: id saknas. Fyll i ett unikt id på "
+                "varje rad eller utelämna --id-column (då används radnumret)."
+            )
+        if key in seen:
+            raise ConfigError(
+                f"{file}: rad {row}, kolumn {id_column!r}: id {key[:40]!r} finns redan på rad "
+                f"{seen[key]}. Ge varje rad ett unikt id eller utelämna --id-column."
+            )
+        seen[key] = row
 
 
 def write_csv_atomic(df, path: Path) -> None:
@@ -133,6 +185,8 @@ def write_csv_atomic(df, path: Path) -> None:
 
 
 def _review(args: argparse.Namespace) -> int:
+    from analysis import paths
+    from analysis.data import store
     from analysis.text.coding import (
         default_verified_path,
         read_verified,
@@ -141,7 +195,9 @@ def _review(args: argparse.Namespace) -> int:
     )
     from analysis.text.safe_export import write_review_file
 
-    wide = survey_text_answers(args.survey, args.processed)
+    folder = Path(args.processed) if args.processed else paths.processed_dir(args.survey)
+    with store.pin(folder) as pinned:  # one published version for both files read
+        wide = survey_text_answers(args.survey, pinned.version.path)
     qids = [c for c in wide.columns if c not in ("respondent_id", "kommun")]
     themes = _themes(args)
     review = suggest_codes(wide, qids, "respondent_id", themes)

@@ -1,8 +1,9 @@
 """The ``analysis run`` command: build report notebooks into ``reports/``.
 
 Exit codes: 0 all selected reports built or unchanged; 1 at least one report failed (the others
-were still built; see ``reports/failed/``); 2 invalid command line, report name or parameters
-(nothing was executed).
+were still built; see ``reports/failed/``); 2 invalid command line, report name, parameters or
+``SOURCE_DATE_EPOCH`` (nothing was executed), or an output folder that cannot be written or is
+locked by another run (earlier reports intact); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -12,6 +13,17 @@ import os
 from pathlib import Path
 
 from analysis.errors import ConfigError, ReportBuildError
+
+
+def _cell_timeout(text: str) -> int:
+    """``--cell-timeout``: a whole number of seconds ≥ 1."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"ska vara ett heltal ≥ 1 (sekunder), inte {text[:40]!r}")
+    return value
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -60,10 +72,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--cell-timeout",
-        type=float,
-        default=600.0,
+        type=_cell_timeout,
+        default=600,
         metavar="SEK",
-        help="längsta tid en cell får köra (standard 600 s)",
+        help="längsta tid en cell får köra, hela sekunder (standard 600 s)",
     )
     parser.add_argument(
         "--kernel", default=None, help="Jupyter-kärna (standard: analysis, annars python3)"
@@ -72,14 +84,27 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _read_params_file(path: Path, registry_names) -> tuple[dict, dict]:
+    """A parameters file: top-level ``key: value`` for every report, ``<report>: {…}`` for one.
+
+    Read with the strict YAML loader: a key given twice (``min_cell: 50`` … ``min_cell: 2``) or
+    a report section given twice is refused with file, line and key.
+    """
+    import yaml
+
     from analysis.pipeline.registry import yaml_load
 
     try:
-        data = yaml_load(Path(path).read_text(encoding="utf-8")) or {}
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: parameterfilen är inte sparad som UTF-8.") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: kan inte läsa parameterfilen ({exc.strerror}).") from exc
-    except Exception as exc:  # yaml.YAMLError
-        raise ConfigError(f"{path}: ogiltig YAML ({exc}).") from exc
+        raise ConfigError(
+            f"{path}: kan inte läsa parameterfilen ({exc.strerror or exc})."
+        ) from None
+    try:
+        data = yaml_load(text, source=path) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: ogiltig YAML ({' '.join(str(exc).split())}).") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: parameterfilen ska vara en mappning nyckel: värde.")
     common, per_report = {}, {}
@@ -100,12 +125,16 @@ def _read_params_file(path: Path, registry_names) -> tuple[dict, dict]:
 def run(args: argparse.Namespace) -> int:
     """Run the command; raises :class:`ReportBuildError` (exit 1) when a report failed."""
     from analysis.pipeline.registry import load_registry
-    from analysis.pipeline.runner import STATUS_FAILED, STATUS_MISSING, run_reports
+    from analysis.pipeline.runner import (
+        STATUS_FAILED,
+        STATUS_MISSING,
+        check_cell_timeout,
+        run_reports,
+    )
 
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs ska vara minst 1.")
-    if args.cell_timeout <= 0:
-        raise ConfigError("--cell-timeout ska vara större än 0 sekunder.")
+    check_cell_timeout(args.cell_timeout)
     if args.all and args.names:
         raise ConfigError("ange antingen rapportnamn eller --all, inte båda.")
     registry = load_registry(args.registry)

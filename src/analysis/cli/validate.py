@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import argparse
 
-from analysis import SURVEYS
-
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("survey", choices=SURVEYS, help="enkäten exporten hör till")
+    parser.add_argument(
+        "survey", help="enkäten exporten hör till (en mapp i data/raw/ med codebook.yaml)"
+    )
     parser.add_argument("path", help="exportfilen (.xlsx/.csv) som ska kontrolleras")
 
 
 def run(args: argparse.Namespace) -> int:
     from analysis.cli.ingest import print_problems
     from analysis.data.ingest import validate
+    from analysis.data.surveys import check_survey
 
+    check_survey(args.survey)  # discovered now, not when the parser was built
     problems = validate(args.survey, args.path)
     if problems:
         print_problems(problems)

@@ -24,8 +24,11 @@ from typing import Any
 from analysis import paths
 from analysis.errors import ConfigError
 
-QUESTION_TYPES: tuple[str, ...] = ("single", "multi", "likert", "text", "municipality", "org_type")
-"""The question types a codebook may use."""
+QUESTION_TYPES: tuple[str, ...] = (
+    "single", "multi", "likert", "text", "municipality", "org_type", "org_id",
+)  # fmt: skip
+"""The question types a codebook may use (``org_id``: an organisation's code from the sample
+frame, kept as text so that rounds can be paired — an organisation, never a person)."""
 
 CHOICE_TYPES: tuple[str, ...] = ("single", "multi", "likert", "org_type")
 """Types whose answers come from the question's ``options``."""
@@ -62,6 +65,14 @@ class Question:
     options: tuple[Option, ...] = ()
     non_substantive: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    concept: str | None = None
+    """Stable id of what the question measures, shared by the rounds of a series."""
+    wording_changed_from: str | None = None
+    """The earlier round's wording when the question text changed (comparisons say so)."""
+    new: bool = False
+    """True for a question asked for the first time in this round."""
+    indicator: tuple[str, ...] = ()
+    """Option labels counted as the concept's indicator in comparisons between rounds."""
 
     @property
     def labels(self) -> list[str]:
@@ -102,6 +113,10 @@ class Codebook:
     sha256: str = ""
     demo: dict | None = field(default=None, compare=False)
     disclosure: dict | None = field(default=None, compare=False)
+    series: str | None = None
+    """The series this survey is a round of (e.g. ``partner``), or ``None``."""
+    round: int | None = None
+    """The round (a year) within :attr:`series`."""
 
     # ------------------------------------------------------------------ lookup helpers
     def question(self, qid: str) -> Question:
@@ -145,6 +160,8 @@ class Codebook:
         """Read and validate a codebook YAML file."""
         import yaml
 
+        from analysis import yamlload as strict_yaml
+
         p = Path(path)
         try:
             raw = p.read_bytes()
@@ -153,7 +170,7 @@ class Codebook:
         except OSError as exc:
             raise ConfigError(f"{p}: kodboken kunde inte läsas ({exc.strerror}).") from None
         try:
-            data = yaml.safe_load(raw.decode("utf-8"))
+            data = strict_yaml.load(raw.decode("utf-8"), source=p)
         except UnicodeDecodeError:
             raise ConfigError(f"{p}: kodboken är inte sparad som UTF-8.") from None
         except yaml.YAMLError as exc:
@@ -178,6 +195,14 @@ class Codebook:
         disclosure = data.get("disclosure")
         if disclosure is not None and not isinstance(disclosure, dict):
             raise ConfigError(f"{where}: 'disclosure' måste vara en mappning.")
+        if disclosure is not None:
+            from analysis.disclosure.policy import policy_for
+
+            try:
+                policy_for(disclosure, survey=str(data["survey"]))
+            except ConfigError as exc:
+                raise ConfigError(f"{where}: {exc}") from None
+        series, round_ = _series(data, where)
         items = data["questions"]
         if not isinstance(items, list) or not items:
             raise ConfigError(f"{where}: 'questions' måste vara en icke-tom lista.")
@@ -189,6 +214,13 @@ class Codebook:
                 raise ConfigError(f"{where}: fråge-id {q.id!r} förekommer mer än en gång.")
             seen.add(q.id)
             questions.append(q)
+        concepts = [q.concept for q in questions if q.concept]
+        dupes = sorted({c for c in concepts if concepts.count(c) > 1})
+        if dupes:
+            raise ConfigError(
+                f"{where}: begreppet (concept) {', '.join(map(repr, dupes))} används av flera "
+                "frågor; ge varje fråga ett eget begrepp."
+            )
         return cls(
             survey=str(data["survey"]),
             version=str(data["version"]),
@@ -200,11 +232,33 @@ class Codebook:
             sha256=sha256,
             demo=dict(demo) if demo else None,
             disclosure=dict(disclosure) if disclosure else None,
+            series=series,
+            round=round_,
         )
 
 
 def _one_line(exc: Exception) -> str:
     return " ".join(str(exc).split())
+
+
+def _series(data: dict, where: str) -> tuple[str | None, int | None]:
+    """The optional ``series`` (an id) and ``round`` (a year), declared together."""
+    series, round_ = data.get("series"), data.get("round")
+    if series is None and round_ is None:
+        return None, None
+    if series is None or round_ is None:
+        missing = "round" if round_ is None else "series"
+        raise ConfigError(
+            f"{where}: nyckeln {missing!r} saknas; 'series' och 'round' anges tillsammans "
+            "(t.ex. series: partner, round: 2025)."
+        )
+    if not isinstance(series, str) or not _ID.match(series):
+        raise ConfigError(
+            f"{where}: 'series' ska vara ett id (små bokstäver, siffror och _), inte {series!r}."
+        )
+    if isinstance(round_, bool) or not isinstance(round_, int) or not 1900 <= round_ <= 2100:
+        raise ConfigError(f"{where}: 'round' ska vara ett årtal (t.ex. 2025), inte {round_!r}.")
+    return series, round_
 
 
 def _question(item: Any, where: str, position: int) -> Question:
@@ -257,6 +311,7 @@ def _question(item: Any, where: str, position: int) -> Question:
     aliases = item.get("aliases") or []
     if not isinstance(aliases, list):
         raise ConfigError(f"{at}: 'aliases' måste vara en lista.")
+    concept, changed, new, indicator = _round_fields(item, at, labels, qtype)
     return Question(
         id=qid,
         number=number,
@@ -270,7 +325,45 @@ def _question(item: Any, where: str, position: int) -> Question:
         options=tuple(options),
         non_substantive=non_sub,
         aliases=tuple(str(a) for a in aliases),
+        concept=concept,
+        wording_changed_from=changed,
+        new=new,
+        indicator=indicator,
     )
+
+
+def _round_fields(
+    item: dict, at: str, labels: set[str], qtype: str
+) -> tuple[str | None, str | None, bool, tuple[str, ...]]:
+    """The optional fields that tie a question to the other rounds of its series."""
+    concept = item.get("concept")
+    if concept is not None and (not isinstance(concept, str) or not _ID.match(concept)):
+        raise ConfigError(
+            f"{at}: 'concept' ska vara ett id (små bokstäver, siffror och _), inte {concept!r}."
+        )
+    changed = _opt_str(item.get("wording_changed_from"))
+    new = item.get("new", False)
+    if not isinstance(new, bool):
+        raise ConfigError(f"{at}: 'new' ska vara true eller false, inte {new!r}.")
+    if changed and not concept:
+        raise ConfigError(
+            f"{at}: 'wording_changed_from' kräver ett 'concept' som binder frågan till den "
+            "tidigare omgången."
+        )
+    if changed and new:
+        raise ConfigError(
+            f"{at}: en ny fråga ('new: true') kan inte ha 'wording_changed_from'; ta bort en av dem."
+        )
+    raw = item.get("indicator") or []
+    if not isinstance(raw, list):
+        raise ConfigError(f"{at}: 'indicator' ska vara en lista med svarsalternativ.")
+    indicator = tuple(str(x) for x in raw)
+    if indicator and qtype not in ("single", "likert"):
+        raise ConfigError(f"{at}: 'indicator' gäller bara frågor av typen single eller likert.")
+    unknown = [x for x in indicator if x not in labels]
+    if unknown:
+        raise ConfigError(f"{at}: 'indicator' nämner okända alternativ {unknown}.")
+    return (concept or None), changed, new, indicator
 
 
 def _opt_str(value: Any) -> str | None:
@@ -281,12 +374,22 @@ def _opt_str(value: Any) -> str | None:
 
 
 def load_codebook(survey: str) -> Codebook:
-    """Load the codebook of *survey* from ``data/raw/<survey>/codebook.yaml``."""
-    from analysis import SURVEYS
+    """Load the codebook of *survey* from ``data/raw/<survey>/codebook.yaml``.
 
-    if survey not in SURVEYS:
-        raise ConfigError(f"okänd enkät {survey!r} (tillåtna: {', '.join(SURVEYS)}).")
-    return Codebook.load(paths.codebook_path(survey))
+    The survey must be a folder of ``data/raw`` (:func:`analysis.data.surveys.check_survey`) and
+    the codebook's ``survey`` must be the folder's name.
+    """
+    from analysis.data.surveys import check_survey
+
+    check_survey(survey)
+    path = paths.codebook_path(survey)
+    cb = Codebook.load(path)
+    if cb.survey != survey:
+        raise ConfigError(
+            f"{path}: 'survey' är {cb.survey!r} men mappen heter {survey!r}; "
+            f"skriv 'survey: {survey}' i kodboken (eller döp om mappen)."
+        )
+    return cb
 
 
 __all__ = [

@@ -1,5 +1,11 @@
 """Load a survey's processed data for the notebooks: ``load(survey) -> Dataset``.
 
+The processed folder is a versioned store (:mod:`analysis.data.store`): :func:`load` resolves the
+published version **once** and reads every file (manifest and both Parquet files) from that one
+version folder, holding a shared pin so that a concurrent ingest's clean-up cannot remove it
+meanwhile. A concurrent ingest publishing a new version therefore never mixes two versions in
+one :class:`Dataset`. ``Dataset.version`` is the version id (``None`` for an unversioned folder).
+
 >>> import tempfile
 >>> from analysis.data.ingest import ingest
 >>> out = tempfile.mkdtemp()
@@ -38,6 +44,9 @@ class Dataset:
     codebook: Codebook
     synthetic: bool
     processed_dir: Path
+    """The concrete folder the files were read from (a ``versions/<id>`` folder of a store)."""
+    version: str | None = None
+    """The version id of the processed data (``None`` for a folder without versions)."""
 
     @property
     def n(self) -> int:
@@ -56,17 +65,44 @@ def load(survey: str, processed: str | Path | None = None) -> Dataset:
     survey
         ``partner_2021`` or ``municipality_2023``.
     processed
-        Folder with the processed files; default (``None`` or ``""``) is
-        ``data/processed/<survey>``.
+        The processed data: a store (its published version is read), one ``versions/<id>``
+        folder of a store, or a plain folder holding the three files; default (``None`` or
+        ``""``) is ``data/processed/<survey>``.
 
     Raises
     ------
     AnalysisError
         When the processed data is missing or belongs to another survey (run ``analysis ingest``).
     """
+    from analysis.data import store
+
+    root = Path(processed) if processed else paths.processed_dir(survey)
+    with store.pin(root) as pinned:
+        version = pinned.version
+        manifest, wide, long = _read(survey, version.path)
+    codebook = load_codebook(survey)
+    if manifest.get("codebook_sha256") and manifest["codebook_sha256"] != codebook.sha256:
+        warnings.warn(
+            f"Kodboken för {survey} har ändrats sedan data lästes in; kör `analysis ingest {survey}` igen.",
+            UserWarning,
+            stacklevel=2,
+        )
+    return Dataset(
+        survey=survey,
+        wide=wide,
+        long=long,
+        manifest=manifest,
+        codebook=codebook,
+        synthetic=bool(manifest.get("synthetic", False)),
+        processed_dir=version.path,
+        version=version.id,
+    )
+
+
+def _read(survey: str, folder: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """Manifest, wide and long table from one concrete folder (checked for the survey)."""
     import pandas as pd
 
-    folder = Path(processed) if processed else paths.processed_dir(survey)
     missing = [name for name in FILES if not (folder / name).is_file()]
     if missing:
         raise AnalysisError(
@@ -79,17 +115,11 @@ def load(survey: str, processed: str | Path | None = None) -> Dataset:
         raise AnalysisError(
             f"{folder / 'manifest.json'}: filen är skadad ({exc}). Kör `analysis ingest {survey}` igen."
         ) from None
-    if manifest.get("survey") != survey:
+    if not isinstance(manifest, dict) or manifest.get("survey") != survey:
+        found = manifest.get("survey") if isinstance(manifest, dict) else None
         raise AnalysisError(
-            f"{folder}: data gäller enkäten {manifest.get('survey')!r}, inte {survey!r}. "
+            f"{folder}: data gäller enkäten {found!r}, inte {survey!r}. "
             f"Kör `analysis ingest {survey}` eller ange rätt mapp."
-        )
-    codebook = load_codebook(survey)
-    if manifest.get("codebook_sha256") and manifest["codebook_sha256"] != codebook.sha256:
-        warnings.warn(
-            f"Kodboken för {survey} har ändrats sedan data lästes in; kör `analysis ingest {survey}` igen.",
-            UserWarning,
-            stacklevel=2,
         )
     try:
         wide = pd.read_parquet(folder / "responses.parquet")
@@ -99,15 +129,7 @@ def load(survey: str, processed: str | Path | None = None) -> Dataset:
             f"{folder}: parquet-filerna kunde inte läsas ({type(exc).__name__}). "
             f"Kör `analysis ingest {survey}` igen."
         ) from None
-    return Dataset(
-        survey=survey,
-        wide=wide,
-        long=long,
-        manifest=manifest,
-        codebook=codebook,
-        synthetic=bool(manifest.get("synthetic", False)),
-        processed_dir=folder,
-    )
+    return manifest, wide, long
 
 
 __all__ = ["Dataset", "load"]

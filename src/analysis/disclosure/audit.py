@@ -40,10 +40,10 @@ import csv
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from pathlib import Path
 
 from analysis.data import pii
+from analysis.disclosure.html_text import _collect, _Table, published_text  # noqa: F401
 
 __all__ = [
     "Finding",
@@ -61,18 +61,6 @@ __all__ = [
 KINDS = ("email", "phone", "personnummer", "name", "quoted_place", "small_cell")
 
 # Elements whose content a reader never sees as text.
-_HIDDEN = {"script", "style", "template", "noscript", "head"}
-_VOID = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr",
-}  # fmt: skip
-_READ_ATTRS = ("alt", "title", "aria-label")
-_QUOTE_CLASSES = {"quote", "citat", "citation"}
-_BLOCK_BREAK = {
-    "p", "div", "li", "td", "th", "tr", "br", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-    "figcaption", "caption", "section", "article", "header", "footer", "dd", "dt", "pre",
-}  # fmt: skip
-
 EMAIL_RE = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
@@ -115,132 +103,6 @@ class Finding:
         return f"{self.kind}: {self.text!r} ({self.context})"
 
 
-# ----------------------------------------------------------------------------- parsing
-
-
-@dataclass
-class _Table:
-    rows: list[list[tuple[str, str, int]]]  # (tag, text, colspan)
-    head_rows: int = 0
-    caption: str = ""
-
-
-class _Collector(HTMLParser):
-    """Collect visible text, quote text and tables from an HTML document."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, bool]] = []  # (tag, is_quote)
-        self.text: list[str] = []
-        self.quotes: list[list[str]] = []
-        self.tables: list[_Table] = []
-        self._table_stack: list[_Table] = []
-        self._cell: list[str] | None = None
-        self._caption: list[str] | None = None
-        self._cell_tag = ""
-        self._cell_span = 1
-        self._in_thead = 0
-
-    def _hidden(self) -> bool:
-        return any(tag in _HIDDEN for tag, _ in self.stack)
-
-    def _quote_depth(self) -> int:
-        return sum(1 for _, q in self.stack if q)
-
-    def handle_starttag(self, tag, attrs):
-        attrs_d = {k: (v or "") for k, v in attrs}
-        classes = set(attrs_d.get("class", "").lower().split())
-        is_quote = tag in ("blockquote", "q") or bool(classes & _QUOTE_CLASSES)
-        if tag not in _VOID:
-            self.stack.append((tag, is_quote))
-            if is_quote and self._quote_depth() == 1:
-                self.quotes.append([])
-        if tag in _BLOCK_BREAK:
-            self._add("\n")
-        if not self._hidden():
-            for name in _READ_ATTRS:
-                if attrs_d.get(name):
-                    self._add("\n" + attrs_d[name] + "\n", in_cell=False)
-        if tag == "table":
-            table = _Table(rows=[])
-            self.tables.append(table)
-            self._table_stack.append(table)
-        elif tag == "thead":
-            self._in_thead += 1
-        elif tag == "tr" and self._table_stack:
-            self._table_stack[-1].rows.append([])
-            if self._in_thead:
-                self._table_stack[-1].head_rows += 1
-        elif tag == "caption" and self._table_stack:
-            self._caption = []
-        elif tag in ("td", "th") and self._table_stack:
-            self._cell = []
-            self._cell_tag = tag
-            try:
-                self._cell_span = max(1, int(attrs_d.get("colspan", "1") or 1))
-            except ValueError:
-                self._cell_span = 1
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in _VOID:
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None and self._table_stack:
-            table = self._table_stack[-1]
-            if not table.rows:
-                table.rows.append([])
-            text = " ".join("".join(self._cell).split())
-            table.rows[-1].append((self._cell_tag, text, self._cell_span))
-            self._cell = None
-        elif tag == "caption" and self._caption is not None and self._table_stack:
-            self._table_stack[-1].caption = " ".join("".join(self._caption).split())
-            self._caption = None
-        elif tag == "thead":
-            self._in_thead = max(0, self._in_thead - 1)
-        elif tag == "table" and self._table_stack:
-            self._table_stack.pop()
-        if tag in _BLOCK_BREAK:
-            self._add("\n")
-        # Pop up to the matching open tag (tolerates unclosed children).
-        for i in range(len(self.stack) - 1, -1, -1):
-            if self.stack[i][0] == tag:
-                del self.stack[i:]
-                break
-
-    def _add(self, data: str, in_cell: bool = True) -> None:
-        if self._hidden():
-            return
-        self.text.append(data)
-        if self._quote_depth() and self.quotes:
-            self.quotes[-1].append(data)
-        if in_cell and self._cell is not None:
-            self._cell.append(data)
-        if in_cell and self._caption is not None:
-            self._caption.append(data)
-
-    def handle_data(self, data):
-        self._add(data)
-
-
-def _collect(html: str) -> _Collector:
-    parser = _Collector()
-    parser.feed(html)
-    parser.close()
-    return parser
-
-
-def published_text(html: str) -> str:
-    """The text a reader can see or hear: visible text plus ``alt``/``title``/``aria-label``.
-
-    >>> published_text('<head><title>T</title><style>p{}</style></head><p>Hej <b>där</b></p>'
-    ...                '<img alt="Diagram"><script>var x = 1</script>').split()
-    ['Hej', 'där', 'Diagram']
-    """
-    return "".join(_collect(html).text)
-
-
 # ----------------------------------------------------------------------------- detectors
 
 
@@ -254,7 +116,7 @@ def find_emails(text: str) -> list[tuple[str, int, int]]:
     >>> [m for m, _, _ in find_emails("Kontakt: per.testberg@example.org, [e-post] borttagen.")]
     ['per.testberg@example.org']
     """
-    return [(m.group(0), m.start(), m.end()) for m in EMAIL_RE.finditer(text)]
+    return pii.find_emails(text)
 
 
 def find_phones(text: str) -> list[tuple[str, int, int]]:
@@ -472,6 +334,7 @@ def audit_html(
     names: Iterable[str] | None = None,
     municipalities: Iterable[str] | None = None,
     organisations: Iterable[str] | None = None,
+    keep: Iterable[str] = (),
 ) -> list[Finding]:
     """Audit one published report's HTML; an empty list means nothing was found.
 
@@ -487,6 +350,10 @@ def audit_html(
         :func:`demo_person_names`.
     municipalities, organisations : iterable of str, optional
         Names that must not appear inside a quote; default :func:`protected_names`.
+    keep : iterable of str
+        Names a public quote may keep: the authorities the survey's questions are about (its
+        codebook's ``disclosure.keep_names``). A protected name inside one of them ("Umeå" in
+        "Umeå universitet") is not a finding.
 
     Returns
     -------
@@ -495,6 +362,9 @@ def audit_html(
     Examples
     --------
     >>> audit_html('<blockquote>Bra samarbete med [organisation] i [kommun].</blockquote>', names=[])
+    []
+    >>> audit_html('<blockquote>Bra med Umeå universitet.</blockquote>', names=[],
+    ...            keep=["Umeå universitet"])
     []
     >>> audit_html('<p>Svar från Anna Exempelsson.</p>')[0].kind
     'name'
@@ -525,9 +395,12 @@ def audit_html(
         organisations = default_o if organisations is None else organisations
     muni_re = _word_pattern(municipalities, ignore_case=True)
     org_re = _word_pattern(organisations, ignore_case=False)
+    keep_re = _word_pattern([k for k in keep if k], ignore_case=True)
     for quote in collected.quotes:
         qtext = "".join(quote)
         spans: list[tuple[int, int]] = []
+        if keep_re is not None:  # kept names are never findings, nor the names inside them
+            spans.extend((m.start(), m.end()) for m in keep_re.finditer(qtext))
         for pattern in (org_re, muni_re):
             if pattern is None:
                 continue

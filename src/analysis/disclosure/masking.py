@@ -327,6 +327,33 @@ def _normalise_extra(extra_names) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(items, key=lambda item: (-len(item[0]), item[0])))
 
 
+def _mask_personal_data(text: str) -> str:
+    """E-mail, phone, personnummer and people's names by the one detector list
+    (:mod:`analysis.data.pii`), never the municipality and organisation names masked below.
+
+    >>> _mask_personal_data("Sigbritt Ohlsson på regionen, 46701112233, Umeå kommun")
+    '[person] på regionen, [telefon], Umeå kommun'
+    """
+    from analysis.data.pii import find
+    from analysis.data.pii.contact import MASKS
+
+    hits = find(text, keep=_keep_names())
+    if not hits:
+        return text
+    parts, last = [], 0
+    for h in hits:
+        parts.append(text[last : h.start])
+        parts.append(PERSON_PLACEHOLDER if h.kind == "name" else MASKS[h.kind])
+        last = h.end
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+@lru_cache(maxsize=1)
+def _keep_names() -> tuple[str, ...]:
+    return tuple(municipality_names()) + tuple(organisation_names())
+
+
 def mask_entities(
     text: str | None, *, extra_names: Iterable[str] | Mapping[str, str] = ()
 ) -> str | None:
@@ -377,7 +404,7 @@ def mask_entities(
         suffix = match.group(suffix_group) if suffix_group else None
         return placeholder + (suffix or "")
 
-    text = str(text)
+    text = _mask_personal_data(str(text))
     out, pos = [], 0
     for address in _ADDRESS.finditer(text):
         out.append(pattern.sub(replace, text[pos : address.start()]))

@@ -1,7 +1,11 @@
 """``reports/index.html``: one self-contained page listing every report of the registry.
 
-For each report: title (linked to its HTML when there is one), survey, data file and its sha256
-(from the processed ``manifest.json`` as recorded at the last successful build), parameters,
+Readers first: per report its title (linked), a one-line description, whether it is built on demo
+data or real answers, the date and the status. The technical details — survey id, data file, its
+sha256 and
+the processed-data version (from the pinned version's ``manifest.json`` as recorded at the last
+successful build; the file name only after the personal-data check, paths never absolute — see
+:mod:`analysis.data.labels`), parameters,
 generated-at and the status of the latest run — built, skipped (unchanged), failed (with the
 error and a link to the failed notebook) or not available (notebook missing). The page is built
 from the build state in ``reports/.build/`` with the standard library only, so the no-op rerun
@@ -41,9 +45,12 @@ def _css() -> str:
 
 
 def _params(params) -> str:
+    from analysis.pipeline.provenance import _display_path
+
     if not params:
         return "–"
-    shown = ((k, '""' if v == "" else v) for k, v in params)
+    shown = ((k, _display_path(k, v)) for k, v in params)  # states written by older versions
+    shown = ((k, '""' if v == "" else v) for k, v in shown)
     return ", ".join(f"<code>{_e(k)} = {_e(v)}</code>" for k, v in shown)
 
 
@@ -57,10 +64,11 @@ def render_index(registry: Mapping, output_dir: Path | str) -> str:
     >>> '<html lang="sv">' in page and "Demo &lt;1&gt;" in page and "inte byggd ännu" in page
     True
     """
-    from analysis.pipeline.runner import read_state
+    from analysis.data.labels import safe_label
+    from analysis.pipeline.state import read_state
 
     output_dir = Path(output_dir)
-    rows = []
+    rows, tech = [], []
     any_synthetic = False
     for name, spec in registry.items():
         state = read_state(output_dir, name)
@@ -70,6 +78,9 @@ def render_index(registry: Mapping, output_dir: Path | str) -> str:
         html_file = output_dir / f"{name}.html"
         title = _e(spec.title)
         title_cell = f'<a href="{_e(name)}.html">{title}</a>' if html_file.is_file() else title
+        description = getattr(spec, "description", "") or ""
+        if description:
+            title_cell += f"<br><small>{_e(description)}</small>"
         status_cell = f'<span class="{cls}" data-status="{_e(status or "none")}">{_e(text)}</span>'
         if status == "failed":
             status_cell += f"<br><small>{_e(state.get('error') or '')}</small>"
@@ -81,27 +92,43 @@ def render_index(registry: Mapping, output_dir: Path | str) -> str:
                 status_cell += "<br><small>Länken går till den senaste lyckade versionen.</small>"
         elif status == "not available" and state.get("error"):
             status_cell += f"<br><small>{_e(state['error'])}</small>"
-        any_synthetic = any_synthetic or bool(success.get("synthetic"))
+        synthetic = bool(success.get("synthetic"))
+        any_synthetic = any_synthetic or synthetic
+        if not success:
+            kind = "–"
+        elif synthetic:
+            kind = "Demodata (syntetiska svar)"
+        else:
+            kind = "Verkliga svar"
+        generated = success.get("generated_at")
+        date = str(generated)[:10] if generated else ""
+        date_cell = f'<time datetime="{_e(generated)}">{_e(date)}</time>' if generated else "–"
+        rows.append(
+            "<tr>"
+            f'<th scope="row">{title_cell}</th>'
+            f"<td>{_e(kind)}</td>"
+            f"<td>{date_cell}</td>"
+            f"<td>{status_cell}</td>"
+            "</tr>"
+        )
         survey = success.get("survey") or spec.parameters.get("survey") or ""
-        data_file = success.get("data_file")
         sha = success.get("data_sha256")
+        data_file = safe_label(success.get("data_file"), sha256=sha) or None
         data_cell = (
             f'{_e(data_file).replace("_", "_<wbr>")}<br><code class="hash">{_e(sha)}</code>'
             if data_file or sha
             else "–"
         )
-        if success.get("synthetic"):
-            data_cell += "<br><small>syntetiska demodata</small>"
-        generated = success.get("generated_at")
+        if success.get("data_version"):
+            data_cell += f"<br><small>dataversion {_e(success['data_version'])}</small>"
         gen_cell = f'<time datetime="{_e(generated)}">{_e(generated)}</time>' if generated else "–"
-        rows.append(
+        tech.append(
             "<tr>"
-            f'<th scope="row">{title_cell}<br><small><code>{_e(name)}</code></small></th>'
+            f'<th scope="row"><code>{_e(name)}</code></th>'
             f"<td>{_e(survey).replace('_', '_<wbr>') or '–'}</td>"
             f"<td>{data_cell}</td>"
             f"<td>{_params(success.get('parameters'))}</td>"
             f"<td>{gen_cell}</td>"
-            f"<td>{status_cell}</td>"
             "</tr>"
         )
     banner = (
@@ -119,21 +146,28 @@ def render_index(registry: Mapping, output_dir: Path | str) -> str:
         f"{banner}"
         '<main id="innehall">\n'
         "<h1>Rapporter</h1>\n"
-        "<p>Alla rapporter i <code>reports.yaml</code> med status från den senaste körningen av "
-        "<code>analysis run</code>. Varje rapport är en fristående HTML-fil som kan öppnas utan "
-        "internetanslutning.</p>\n"
-        "<table>\n<caption>Rapporter och deras underlag</caption>\n"
-        '<thead><tr><th scope="col">Rapport</th><th scope="col">Enkät</th>'
-        '<th scope="col">Datafil och SHA-256</th><th scope="col">Parametrar</th>'
+        "<p>Välj en rapport. Varje rapport är en fristående sida som kan läsas utan "
+        "internetanslutning och skrivas ut; den börjar med det viktigaste.</p>\n"
+        "<table>\n<caption>Rapporterna</caption>\n"
+        '<thead><tr><th scope="col">Rapport</th><th scope="col">Underlag</th>'
         '<th scope="col">Skapad</th><th scope="col">Status</th></tr></thead>\n<tbody>\n'
         + "\n".join(rows)
-        + "\n</tbody>\n</table>\n</main>\n</body>\n</html>\n"
+        + "\n</tbody>\n</table>\n"
+        "<details>\n<summary>Teknisk information: datafiler, kontrollsummor och parametrar</summary>\n"
+        "<p>Rapporterna är registrerade i <code>reports.yaml</code> och byggs med "
+        "<code>analysis run</code>. SHA-256 identifierar exakt vilken datafil som användes.</p>\n"
+        "<table>\n<caption>Underlag per rapport</caption>\n"
+        '<thead><tr><th scope="col">Rapport</th><th scope="col">Enkät</th>'
+        '<th scope="col">Datafil och SHA-256</th><th scope="col">Parametrar</th>'
+        '<th scope="col">Skapad</th></tr></thead>\n<tbody>\n'
+        + "\n".join(tech)
+        + "\n</tbody>\n</table>\n</details>\n</main>\n</body>\n</html>\n"
     )
 
 
 def write_index(registry: Mapping, output_dir: Path | str | None = None) -> Path:
     """Write ``index.html`` atomically (only when its content changed); returns its path."""
-    from analysis.pipeline.runner import write_atomic
+    from analysis.pipeline.state import write_atomic
 
     output_dir = Path(output_dir) if output_dir is not None else paths.reports_dir()
     page = render_index(registry, output_dir)

@@ -4,9 +4,12 @@ Every report notebook has exactly one cell tagged ``parameters`` with typed, com
 :func:`notebook_parameters` reads it (JSON + :mod:`ast`, without importing papermill, so that a
 no-op rerun stays fast); :func:`resolve_parameters` merges defaults ← registry parameters ←
 overrides (``analysis run -p KEY VALUE``) and checks them: unknown names, values that cannot be
-cast to the declared type (:func:`coerce_value`), and values outside the known enumerations
-(:data:`ENUMERATIONS`: ``survey``, ``audience``) and values outside their range
-(:data:`RANGES`: ``min_cell`` ≥ 0 (0 = the survey's disclosure policy), 0 < ``confidence`` < 1) raise :class:`analysis.errors.ConfigError`.
+cast to the declared type (:func:`coerce_value`), values outside the known enumerations
+(:data:`ENUMERATIONS`: ``survey``, ``audience``; a report registered with ``surveys:`` accepts
+only those), values outside their range (:data:`RANGES`: ``min_cell`` ≥ 0 (0 = the survey's disclosure policy), 0 < ``confidence`` < 1),
+text that is too long or holds control characters (:data:`MAX_TEXT_LENGTH`), and path parameters
+(:data:`PATH_PARAMETERS`: ``input`` a folder, ``themes`` a file) that are too long for the file
+system or do not exist raise :class:`analysis.errors.ConfigError` — before anything executes.
 
 >>> decl = ParameterDecl("min_cell", "int", 5, "smallest group shown")
 >>> coerce_value(decl, "3")
@@ -24,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from analysis import SURVEYS, paths
+from analysis import paths
+from analysis.data.surveys import Enumerations, discover
 from analysis.disclosure.audience import AUDIENCES
 from analysis.errors import ConfigError
 
@@ -33,6 +37,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "ENUMERATIONS",
+    "MAX_TEXT_LENGTH",
+    "PATH_PARAMETERS",
     "RANGES",
     "ParameterDecl",
     "coerce_value",
@@ -42,8 +48,14 @@ __all__ = [
     "resolve_parameters",
 ]
 
-ENUMERATIONS: dict[str, tuple[str, ...]] = {"survey": SURVEYS, "audience": AUDIENCES}
-"""Parameters whose value must be one of a known set (checked by :func:`resolve_parameters`)."""
+ENUMERATIONS: Mapping[str, tuple[str, ...]] = Enumerations(
+    {"audience": AUDIENCES}, survey=discover, baseline=discover
+)
+"""Parameters whose value must be one of a known set (checked by :func:`resolve_parameters`);
+the surveys (``survey``, ``baseline``: an earlier round) are discovered when a value is checked."""
+
+SURVEY_PARAMETERS = ("survey", "baseline")
+"""Parameters naming a survey: its codebook is loaded (validated) before anything executes."""
 
 
 def _not_negative(value: object) -> str | None:
@@ -56,6 +68,82 @@ def _open_unit_interval(value: object) -> str | None:
 
 RANGES = {"min_cell": _not_negative, "confidence": _open_unit_interval}
 """Parameters with a valid range: name → check returning the problem (``None`` when fine)."""
+
+PATH_PARAMETERS: dict[str, str] = {"input": "dir", "baseline_input": "dir", "themes": "file"}
+"""Parameters naming a path (``""`` means the default): ``dir`` must be an existing folder,
+``file`` an existing file. Relative paths are relative to the project root."""
+
+MAX_TEXT_LENGTH = 1000
+"""Longest accepted text parameter (characters); paths are limited by :data:`MAX_PATH_BYTES`."""
+MAX_PATH_BYTES = 4096
+MAX_NAME_BYTES = 255
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    return repr(value if len(value) <= limit else value[: limit - 3] + "...")
+
+
+def check_text(name: str, value: str) -> str | None:
+    """The problem with a text parameter's value (``None`` when fine).
+
+    >>> check_text("greeting", "Hej"), check_text("greeting", "a" * 5000)[:40]
+    (None, "parametern 'greeting' är för lång (5000 ")
+    """
+    if name in PATH_PARAMETERS:
+        return check_path(name, value)
+    if len(value) > MAX_TEXT_LENGTH:
+        return f"parametern {name!r} är för lång ({len(value)} tecken; högst {MAX_TEXT_LENGTH})"
+    if any(not c.isprintable() for c in value):
+        return f"parametern {name!r} innehåller styrtecken eller radbrytningar ({_shown(value)})"
+    return None
+
+
+def check_path(name: str, value: str) -> str | None:
+    """The problem with a path parameter's value (``None`` when fine or empty).
+
+    Checks length (whole path and each part, in bytes, as the file system counts), control
+    characters, and that the path exists as the kind :data:`PATH_PARAMETERS` declares.
+
+    >>> check_path("input", "")
+    >>> check_path("input", "/finns/inte")
+    "parametern 'input': mappen '/finns/inte' finns inte. Ange en mapp med bearbetade data (t.ex. data/processed/<enkät>) eller utelämna parametern"
+    """
+    if value == "":
+        return None
+    kind = PATH_PARAMETERS.get(name, "file")
+    encoded = value.encode("utf-8", "surrogateescape")
+    if len(encoded) > MAX_PATH_BYTES:
+        return (
+            f"parametern {name!r} är för lång för en sökväg ({len(value)} tecken; högst "
+            f"{MAX_PATH_BYTES} byte)"
+        )
+    longest = max(len(part.encode("utf-8", "surrogateescape")) for part in value.split("/"))
+    if longest > MAX_NAME_BYTES:
+        return (
+            f"parametern {name!r}: en del av sökvägen är längre än {MAX_NAME_BYTES} byte "
+            f"({_shown(value)})"
+        )
+    if "\0" in value or any(not c.isprintable() for c in value):
+        return f"parametern {name!r} innehåller styrtecken ({_shown(value)})"
+    p = Path(value)
+    if not p.is_absolute():
+        p = paths.project_root() / p
+    try:
+        exists = p.is_dir() if kind == "dir" else p.is_file()
+        other = not exists and p.exists()
+    except OSError as exc:
+        return f"parametern {name!r}: sökvägen {_shown(value)} kan inte läsas ({exc.strerror})"
+    if other:
+        wanted = "en mapp" if kind == "dir" else "en fil"
+        return f"parametern {name!r}: {_shown(value)} är inte {wanted}; ange {wanted}"
+    if not exists:
+        if kind == "dir":
+            return (
+                f"parametern {name!r}: mappen {_shown(value)} finns inte. Ange en mapp med "
+                "bearbetade data (t.ex. data/processed/<enkät>) eller utelämna parametern"
+            )
+        return f"parametern {name!r}: filen {_shown(value)} finns inte; ange en befintlig fil"
+    return None
 
 
 @dataclass(frozen=True)
@@ -71,9 +159,12 @@ class ParameterDecl:
     default: object
     help: str = ""
 
-    def describe(self) -> str:
+    def describe(self, allowed: tuple[str, ...] | None = None) -> str:
+        """``name (type, standard default): allowed values or help`` for messages."""
         text = f"{self.name} ({self.type_name}, standard {self.default!r})"
-        if self.name in ENUMERATIONS:
+        if allowed:
+            text += ": " + " | ".join(allowed)
+        elif self.name in ENUMERATIONS:
             text += ": " + " | ".join(ENUMERATIONS[self.name])
         elif self.help:
             text += f": {self.help}"
@@ -226,8 +317,9 @@ def resolve_parameters(
     Raises
     ------
     ConfigError
-        Unknown parameter, a value of the wrong type, or a value outside its enumeration; the
-        message lists the notebook's valid parameters.
+        Unknown parameter, a value of the wrong type, a value outside its enumeration (or the
+        report's registered ``surveys``) or range, text that is too long, or a path parameter that
+        does not exist; the message lists the notebook's valid parameters.
     """
     if declared is None:
         declared = notebook_parameters(spec.notebook)
@@ -244,12 +336,23 @@ def resolve_parameters(
         except ValueError as exc:
             problems.append(f"parametern {key!r} ska vara {decl.type_name}: {exc}")
             continue
+        if isinstance(cast, str):
+            problem = check_text(key, cast)
+            if problem:
+                problems.append(problem)
+                continue
         allowed = ENUMERATIONS.get(key)
+        if key == "survey" and getattr(spec, "surveys", None):
+            allowed = tuple(spec.surveys)
         if allowed is not None and cast not in allowed:
             problems.append(
                 f"parametern {key!r} har värdet {cast!r}; tillåtna värden: {', '.join(allowed)}"
             )
             continue
+        if key in SURVEY_PARAMETERS:
+            from analysis.data.codebook import load_codebook
+
+            load_codebook(cast)  # a broken codebook: one line naming file and key, exit 2
         check = RANGES.get(key)
         problem = check(cast) if check is not None else None
         if problem:
@@ -257,16 +360,20 @@ def resolve_parameters(
             continue
         resolved[key] = cast
     if problems:
-        valid = "; ".join(d.describe() for d in declared.values()) or "(inga)"
+        surveys = tuple(getattr(spec, "surveys", None) or ())
+        valid = "; ".join(
+            d.describe(surveys if d.name == "survey" else None) for d in declared.values()
+        )
         raise ConfigError(
             f"rapporten {spec.name!r} ({spec.notebook_label}): "
             + "; ".join(problems)
-            + f". Giltiga parametrar: {valid}."
+            + f". Giltiga parametrar: {valid or '(inga)'}."
         )
     full = {name: decl.default for name, decl in declared.items()}
     full.update(resolved)
-    inp = full.get("input")
-    if isinstance(inp, str) and inp.strip() and not Path(inp).is_absolute():
-        # the kernel's working directory is not the project root: pass an absolute path
-        full["input"] = str(paths.project_root() / inp)
+    for key in ("input", "baseline_input"):  # baseline_input: the trend report's earlier round
+        inp = full.get(key)
+        if isinstance(inp, str) and inp.strip() and not Path(inp).is_absolute():
+            # the kernel's working directory is not the project root: pass an absolute path
+            full[key] = str(paths.project_root() / inp)
     return full

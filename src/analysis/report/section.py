@@ -34,7 +34,7 @@ import pandas as pd
 
 from analysis.report import html as render
 
-__all__ = ["Section", "numeric_view", "show", "slug"]
+__all__ = ["Section", "contents", "numeric_view", "show", "slug"]
 
 
 def show(*sections: Section) -> None:
@@ -227,6 +227,31 @@ class Section:
         rows = [{"typ": "tabell", "namn": k, "form": str(v.shape)} for k, v in self.tables.items()]
         rows += [{"typ": "figur", "namn": k, "form": ""} for k in self.figures]
         return pd.DataFrame(rows, columns=["typ", "namn", "form"])
+
+
+def contents(
+    sections: Iterable[Section],
+    *,
+    id: str = "innehallsforteckning",
+    title: str = "Innehåll",
+    extra: Iterable[tuple[str, str]] = (),
+) -> Section:
+    """A table of contents: a :class:`Section` linking every level-2 section by its id.
+
+    *extra* adds ``(anchor, title)`` links after them (e.g. the page footer's heading).
+
+    >>> toc = contents([Section("a", "Först"), Section("b", "Sedan")], extra=[("om", "Om")])
+    >>> print(toc.body_html())
+    <nav aria-label="Innehåll"><ul><li><a href="#a">Först</a></li><li><a href="#b">Sedan</a></li><li><a href="#om">Om</a></li></ul></nav>
+    """
+    links = [(x.id, x.title) for x in sections if x.level == 2 and x.title and x.id != id]
+    items = "".join(
+        f'<li><a href="#{_safe_id(anchor)}">{render._esc(text)}</a></li>'
+        for anchor, text in [*links, *extra]
+    )
+    toc = Section(id, title)
+    toc.html(f'<nav aria-label="{render._esc(title)}"><ul>{items}</ul></nav>')
+    return toc
 
 
 def _safe_id(text: str) -> str:

@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 SURVEY_SECTIONS: dict[str, str] = {
     "partner_2021": "analysis.surveys.partner:sections",
-    "municipality_2023": "analysis.surveys.municipality_sections:sections",
+    "municipality_2023": "analysis.surveys.municipality:sections",
 }
 """Survey id → ``module:function`` building that survey's own report sections. A survey without
 an entry has the generic overview only."""
@@ -79,13 +79,29 @@ class SurveyAnalysis:
         """Whether the data are the synthetic demo data."""
         return bool(self.dataset.synthetic)
 
-    def section(self, section_id: str) -> Section:
-        """The section with id *section_id* (report sections first, then the overview)."""
-        for s in [*self.sections, *self.overview]:
+    def section(self, section_id: str, *, part: str | None = None) -> Section:
+        """The section with id *section_id*.
+
+        *part* is ``"report"`` (the survey's own report), ``"overview"`` (the generic overview)
+        or ``None`` (the report first, then the overview). Ids are unique within a part, not
+        across parts: the overview notebook asks for ``part="overview"``.
+        """
+        if part not in (None, "report", "overview"):
+            raise ValueError("part must be 'report', 'overview' or None")
+        pool = {
+            None: [*self.sections, *self.overview],
+            "report": self.sections,
+            "overview": self.overview,
+        }[part]
+        for s in pool:
             if s.id == section_id:
                 return s
-        known = ", ".join(s.id for s in [*self.sections, *self.overview])
+        known = ", ".join(s.id for s in pool)
         raise KeyError(f"okänt avsnitt {section_id!r} (kända: {known})")
+
+    def overview_questions(self) -> list[Section]:
+        """The overview's "Frågorna en och en" section followed by one section per question."""
+        return [s for s in self.overview if s.id == "fragorna" or s.id.startswith("fraga-")]
 
     def __getitem__(self, section_id: str) -> Section:
         return self.section(section_id)
@@ -116,7 +132,7 @@ def _builder(path: str):
 
 def _cache_key(ds: Dataset, policy: DisclosurePolicy, params: dict[str, Any]) -> str:
     from analysis import __version__
-    from analysis.pipeline.runner import package_source_hash
+    from analysis.sourcehash import package_source_hash
 
     h = hashlib.sha256()
     for part in (

@@ -1,0 +1,213 @@
+"""The column-at-a-time ingest: every reading path gives the same table, the vectorised steps
+agree with their row-by-row definitions, and nothing the caller passes in is changed.
+
+No test here measures time; ``benchmarks/bench_ingest.py`` prints the figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.data import ingest as ing
+from analysis.data import readers
+from analysis.data.codebook import load_codebook
+from analysis.data.pii import mask_people, mask_person, mask_series, person_pattern
+from analysis.data.reference import normalise_municipality
+from analysis.data.validation import build_schema, validate_answers
+from analysis.errors import InputValidationError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _read_all(corpus) -> dict:
+    out = {}
+    for name, case in sorted(corpus.items()):
+        try:
+            t = readers.read_export(case.path)
+            out[name] = (t.format, t.headers, t.rows, t.encoding, t.delimiter, t.header_row)
+        except InputValidationError as exc:
+            out[name] = [str(p) for p in exc.problems]
+    return out
+
+
+def test_every_csv_path_reads_the_corpus_identically(corpus, monkeypatch):
+    """csv module (small files), pyarrow from memory, pyarrow streamed from disk."""
+    small = _read_all(corpus)
+    monkeypatch.setattr(readers, "SAMPLE_BYTES", 3000)
+    assert _read_all(corpus) == small
+    monkeypatch.setattr(readers, "STREAM_BYTES", 1000)
+    assert _read_all(corpus) == small
+
+
+def _outputs(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.suffix == ".parquet"
+    }
+
+
+@pytest.fixture(scope="module")
+def large_csv(tmp_path_factory) -> Path:
+    """A 3 000-respondent synthetic export (≈ 2.8 MB) from the benchmark's generator."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import bench_ingest
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    path = tmp_path_factory.mktemp("large") / "export.csv"
+    bench_ingest.write_csv(path, 3000, seed=7, chunk=1000)
+    return path
+
+
+def test_large_csv_same_outputs_on_every_path(large_csv, tmp_path, monkeypatch):
+    assert large_csv.stat().st_size > readers.SAMPLE_BYTES
+    m = ing.ingest("partner_2021", input_path=large_csv, out_dir=tmp_path / "arrow")
+    assert m["rows_out"] == 3000 and m["masked_counts"]["phone"] > 0
+    monkeypatch.setattr(readers, "STREAM_BYTES", 1000)
+    ing.ingest("partner_2021", input_path=large_csv, out_dir=tmp_path / "stream")
+    monkeypatch.setattr(readers, "SAMPLE_BYTES", 1 << 30)
+    ing.ingest("partner_2021", input_path=large_csv, out_dir=tmp_path / "csvmodule")
+    assert _outputs(tmp_path / "arrow") == _outputs(tmp_path / "stream")
+    assert _outputs(tmp_path / "arrow") == _outputs(tmp_path / "csvmodule")
+
+
+def test_ragged_rows_fall_back_to_the_csv_module(large_csv, tmp_path, monkeypatch):
+    text = large_csv.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(text) if line.startswith("2500,2021-"))
+    text.insert(at, ",".join(["4000"] + [""] * 25 + ["överskott"]) + "\r\n")  # 27 fields
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("".join(text), encoding="utf-8")
+    calls = []
+    real = readers._python_columns
+    monkeypatch.setattr(readers, "_python_columns", lambda *a: calls.append(1) or real(*a))
+    t = readers.read_export(ragged)
+    assert calls and len(t.headers) == 27 and t.headers[20:] == [""] * 7  # header has 20
+    monkeypatch.setattr(readers, "SAMPLE_BYTES", 1 << 30)
+    assert readers.read_export(ragged).rows == t.rows
+
+
+def test_long_table_written_in_row_groups_reads_back_the_same(tmp_path, monkeypatch):
+    ing.ingest("partner_2021", out_dir=tmp_path / "one")
+    monkeypatch.setattr(ing, "ROW_GROUP_ROWS", 7)
+    ing.ingest("partner_2021", out_dir=tmp_path / "many")
+    one = pd.read_parquet(tmp_path / "one" / "answers.parquet")
+    many = pd.read_parquet(tmp_path / "many" / "answers.parquet")
+    pd.testing.assert_frame_equal(one, many)
+    prepared = ing._prepare(load_codebook("partner_2021"), ing.find_input("partner_2021"))
+    _, long, _ = ing.build_tables(prepared)
+    pd.testing.assert_frame_equal(long.to_pandas(), one)
+
+
+def test_validation_matches_the_pandera_schema_and_leaves_the_frame_alone(corpus):
+    checked = 0
+    for case in corpus.values():
+        if case.ok or case.kind not in {
+            "required", "out_of_scale", "unknown_option", "unknown_municipality",
+            "duplicate_municipality", "duplicate_id",
+        }:  # fmt: skip
+            continue
+        cb = load_codebook(case.survey)
+        prepared = ing._prepare(cb, case.path)
+        frame = prepared.frame
+        before = frame.copy()
+        problems = validate_answers(frame, cb, prepared.headers, case.path.name,
+                                    normalise_municipality)  # fmt: skip
+        pd.testing.assert_frame_equal(frame, before)
+        df = frame.astype(object).where(frame.notna(), None)
+        for q in cb.questions_of_type("municipality"):
+            if q.id in df.columns:
+                df[f"{q.id}__kommun"] = df[q.id].map(
+                    lambda v: normalise_municipality(v) if v is not None else None
+                )
+        import pandera.pandas as pa
+
+        schema = build_schema(cb, list(df.columns), normalise_municipality)
+        with pytest.raises(pa.errors.SchemaErrors) as exc:
+            schema.validate(df, lazy=True)
+        flagged = {int(i) for i in exc.value.failure_cases["index"].dropna()}
+        assert flagged == {p.row for p in problems}, case.path.name
+        checked += 1
+    assert checked >= 7
+
+
+def test_mask_series_does_not_change_its_input_and_counts_per_occurrence():
+    s = pd.Series(["Ring 070-123 45 67", None, "Ring 070-123 45 67", "Hej"], dtype="string")
+    before = s.copy()
+    out, counts = mask_series(s)
+    pd.testing.assert_series_equal(s, before)
+    assert out.tolist()[0] == "Ring [telefon]" and counts["phone"] == 2
+    assert str(out.dtype) == str(s.dtype)
+
+
+NAMES = ["Per Exempelsson", "Lına Berg", "İda Ek", "Anna-Karin Testlund", "Anonym", None]
+WORDS = ["per år", "Per", "LINA", "lina", "İDA", "ida", "Berg", "berg", "Anna-Karin", "karin",
+         "Testlunds", "exempelsson:s", "hej", "ſiffra", "Iſak", "per.exempelsson", "Pers",
+         "per's", "PER:S", "_per", "xper", "per_", "@per", "per@x", "per.", ".per", "(Per)",
+         "Per-Erik", "lina2", "2lina", "bergs'"]  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(NAMES),
+            st.lists(st.sampled_from(WORDS), max_size=4).map(" ".join),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_mask_people_equals_the_row_by_row_definition(rows):
+    names = [n for n, _, _ in rows]
+    emails = [
+        (n.split()[0].lower() + "@example.org") if n and has_mail else None
+        for n, _, has_mail in rows
+    ]
+    texts = pd.Series([t or None for _, t, _ in rows], dtype=object)
+    out, n = mask_people(texts, [names], [emails])
+    expected, total = [], 0
+    for text, name, email in zip(texts, names, emails, strict=True):
+        if text is None or (name is None and email is None):
+            expected.append(text)
+            continue
+        pattern = person_pattern([name] if name else [], [email] if email else [])
+        masked, c = mask_person(text, pattern)
+        expected.append(masked)
+        total += c
+    assert out.tolist() == expected and n == total
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    import io
+
+    items = [1, 2, 3]
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert ing._progress(items, "x") is items
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sys, "stderr", Tty())
+    bar = ing._progress(items, "x")
+    assert bar is not items and list(bar) == items and bar.delay == 2.0
+
+
+def test_benchmark_quick_run_prints_every_figure(tmp_path, capsys):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import bench_ingest
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    assert bench_ingest.main(["--sizes", "300", "--xlsx-sizes", "200"]) == 0
+    out = capsys.readouterr().out
+    assert "csv" in out and "xlsx" in out and "rows/s" in out and "peak RSS" in out
