@@ -205,7 +205,8 @@ class Coder(Vocabulary):
 
     def _comma_bounds(self, P, hard, comma, stop) -> np.ndarray:
         """Commas/dashes that end a clause: a verb earlier in the clause (since the last hard
-        boundary) and a verb between the comma and the next comma or full stop."""
+        boundary) and a verb between the comma and the next comma or full stop — or no verb in
+        the whole clause (a telegraphic list, one item per clause)."""
         n = len(hard)
         cv = np.cumsum(self._bit(P, self._verb))
         c = np.flatnonzero(comma)
@@ -218,8 +219,12 @@ class Coder(Vocabulary):
         before = cv[c] - np.where(last_hard > 0, cv[last_hard - 1], 0)
         after = cv[nxt_after - 1] - cv[c]
         followed_by_hard = np.r_[hard[1:], True][c]  # ", men …": the contrast word splits
+        # a list without any verb ("Höjd beredskap, NIS2, VA, LSS"): every comma ends an item
+        k = np.searchsorted(hard_pos, c, side="right")
+        next_hard = np.where(k < len(hard_pos), hard_pos[np.minimum(k, len(hard_pos) - 1)], n)
+        whole = cv[next_hard - 1] - np.where(last_hard > 0, cv[last_hard - 1], 0)
         out = np.zeros(n, dtype=bool)
-        out[c[(before > 0) & (after > 0) & ~followed_by_hard]] = True
+        out[c[(((before > 0) & (after > 0)) | (whole == 0)) & ~followed_by_hard]] = True
         return out
 
     def _phrase_hits(self, codes: np.ndarray):

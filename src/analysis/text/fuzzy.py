@@ -113,7 +113,8 @@ class TypoIndex:
 
     ``lookup(token)`` returns the indexed words (as given) that the token may be a misspelt
     (or folded), possibly inflected form of. Tokens that are real Swedish words or shorter than
-    :data:`MIN_TYPO_LEN` never match.
+    ``MIN_TYPO_LEN - 1`` never match (a token of ``MIN_TYPO_LEN - 1`` letters only as a deletion
+    typo of a longer term word).
     """
 
     def __init__(self, words: Iterable[str]):
@@ -136,7 +137,8 @@ class TypoIndex:
 
     def lookup(self, token: str) -> list[str]:
         """Indexed words within one edit of ``token`` minus an inflection ending."""
-        if len(token) < MIN_TYPO_LEN or not self.words:
+        # a token one letter shorter than a long term ("bredban") can only be a deletion typo
+        if len(token) < MIN_TYPO_LEN - 1 or not self.words:
             return []
         ft = fold(token)
         stems = []

@@ -106,8 +106,12 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
             while j < len(toks) and toks[j] not in _PUNCT and toks[j] not in _COMMA:
                 after |= verb[j]
                 j += 1
+            j, whole = i, before  # no verb anywhere in the clause: a list, one item each
+            while j < len(toks) and not (j > i and hard[j]):
+                whole |= verb[j]
+                j += 1
             next_hard = i + 1 >= len(toks) or hard[i + 1]
-            bound[i] = before and after and not next_hard
+            bound[i] = ((before and after) or not whole) and not next_hard
     clause, c = [], -1
     for i, b in enumerate(bound):
         c += 1 if (i == 0 or b) else 0
