@@ -172,7 +172,10 @@ class Coder(Vocabulary):
                 # continuation without a theme of its own dismisses the clause before it,
                 # unless that clause states a need
                 nxt_link = np.r_[(comma_start | (start_kind == _COLON))[1:], False]
-                supp = supp | (nxt_link & nxt_supp & ~nxt_theme & has_theme & ~need)
+                # "El: vi har gott om el, inga problem.": after a colon even when it names a theme
+                nxt_colon = np.r_[(start_kind == _COLON)[1:], False]
+                nxt_free = ~nxt_theme | nxt_colon
+                supp = supp | (nxt_link & nxt_supp & nxt_free & has_theme & ~need)
                 supp = _inherit(supp, comma_start & quiet)
                 P[supp[clause]] &= ~self._theme_mask[None, :]
         A = np.bitwise_or.reduceat(P, ans_starts, axis=0)

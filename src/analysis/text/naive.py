@@ -176,10 +176,12 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
         supp0 = list(supp)
         for k in range(n_cl - 1):
             # "X, det har blivit bättre": a dismissive continuation without a theme of its own
+            # "El: vi har gott om el, inga problem.": after a colon even when it names a theme
+            colon = toks[clause.index(k + 1)] == ":"
             if (
-                (toks[clause.index(k + 1)] in _COMMA or toks[clause.index(k + 1)] == ":")
+                (toks[clause.index(k + 1)] in _COMMA or colon)
                 and supp0[k + 1]
-                and not any(has(v, k + 1) for v in all_pos)
+                and (colon or not any(has(v, k + 1) for v in all_pos))
                 and any(has(v, k) for v in all_pos)
                 and not has(need, k)
             ):
