@@ -16,7 +16,9 @@ second call on the same answers).
 Before the throughput lines it prints the coding quality (``--no-quality`` skips it), per priority
 area and micro/macro: the coder against the human labels on the challenge corpus's ``tune`` split
 (``tests/fixtures/coding_challenge``, labels A and — when present — B), on the development corpus
-(``tests/fixtures/coding_dev``, written for tuning), on the frozen holdout
+(``tests/fixtures/coding_dev``, written for tuning), on the blind corpus written without reading
+the codebook (``tests/fixtures/coding_blind``: its ``tune`` split and its ``test`` split, which is
+scored in aggregate only and never inspected), on the frozen holdout
 (``tests/fixtures/coding_holdout``), and the human-vs-human agreement (labels A vs B: Cohen's κ
 per theme and Krippendorff's α). Only aggregates are printed, never an answer. The challenge
 ``test`` split is deliberately **not** scored here: it has a budget of three runs in total and
@@ -235,6 +237,14 @@ def quality(cb) -> None:
         coded = code_texts(d["text"], cb, questions=d["question"].tolist())
         gold = labels_to_frame(d["labels"].tolist(), ids)
         tables["utvecklingskorpus"] = evaluate(coded[ids], gold, ids)
+    blind = root / "tests/fixtures/coding_blind/answers.csv"
+    if blind.is_file():
+        b = pd.read_csv(blind, dtype=str, keep_default_na=False)
+        for split in ("tune", "test"):
+            part = b[b["split"] == split].reset_index(drop=True)
+            coded = code_texts(part["text"], cb)  # no question column, as `analysis code` runs
+            gold = labels_to_frame(part["labels"].tolist(), ids)
+            tables[f"blind {split}"] = evaluate(coded[ids], gold, ids)
     ho = root / "tests/fixtures/coding_holdout"
     if ho.is_dir():
         g = load_gold_answers(ho)
