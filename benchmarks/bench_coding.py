@@ -14,11 +14,15 @@ timed cold (fresh vocabulary cache: matching every unique token is part of the t
 second call on the same answers).
 
 Before the throughput lines it prints the coding quality (``--no-quality`` skips it), per priority
-area and micro/macro: the coder against the human labels on the challenge corpus's ``test`` split
-(``tests/fixtures/coding_challenge``, labels A and — when present — B), on the frozen holdout
+area and micro/macro: the coder against the human labels on the challenge corpus's ``tune`` split
+(``tests/fixtures/coding_challenge``, labels A and — when present — B), on the development corpus
+(``tests/fixtures/coding_dev``, written for tuning), on the blind corpus written without reading
+the codebook (``tests/fixtures/coding_blind``: its ``tune`` split and its ``test`` split, which is
+scored in aggregate only and never inspected), on the frozen holdout
 (``tests/fixtures/coding_holdout``), and the human-vs-human agreement (labels A vs B: Cohen's κ
-per theme and Krippendorff's α). Only aggregates are printed, never an answer. Prints, never
-asserts.
+per theme and Krippendorff's α). Only aggregates are printed, never an answer. The challenge
+``test`` split is deliberately **not** scored here: it has a budget of three runs in total and
+is scored only by ``benchmarks/eval_challenge_test.py``. Prints, never asserts.
 """
 
 from __future__ import annotations
@@ -218,15 +222,29 @@ def quality(cb) -> None:
     tables = {}
     if (ch / "answers.csv").is_file():
         a = pd.read_csv(ch / "answers.csv", dtype=str, keep_default_na=False)
-        test = a[a["split"] == "test"].reset_index(drop=True)
-        coded = code_texts(test["text"], cb, questions=test["question"].tolist())
+        tune = a[a["split"] == "tune"].reset_index(drop=True)
+        coded = code_texts(tune["text"], cb, questions=tune["question"].tolist())
         for tag in ("a", "b"):
             f = ch / f"labels_{tag}.csv"
             if f.is_file():
                 lab = pd.read_csv(f, dtype=str, keep_default_na=False)
                 m = dict(zip(lab["id"], lab["labels"], strict=True))
-                gold = labels_to_frame([m[i] for i in test["id"]], ids)
-                tables[f"utmaning test mot {tag.upper()}"] = evaluate(coded[ids], gold, ids)
+                gold = labels_to_frame([m[i] for i in tune["id"]], ids)
+                tables[f"utmaning tune mot {tag.upper()}"] = evaluate(coded[ids], gold, ids)
+    dev = root / "tests/fixtures/coding_dev/answers.csv"
+    if dev.is_file():
+        d = pd.read_csv(dev, dtype=str, keep_default_na=False)
+        coded = code_texts(d["text"], cb, questions=d["question"].tolist())
+        gold = labels_to_frame(d["labels"].tolist(), ids)
+        tables["utvecklingskorpus"] = evaluate(coded[ids], gold, ids)
+    blind = root / "tests/fixtures/coding_blind/answers.csv"
+    if blind.is_file():
+        b = pd.read_csv(blind, dtype=str, keep_default_na=False)
+        for split in ("tune", "test"):
+            part = b[b["split"] == split].reset_index(drop=True)
+            coded = code_texts(part["text"], cb)  # no question column, as `analysis code` runs
+            gold = labels_to_frame(part["labels"].tolist(), ids)
+            tables[f"blind {split}"] = evaluate(coded[ids], gold, ids)
     ho = root / "tests/fixtures/coding_holdout"
     if ho.is_dir():
         g = load_gold_answers(ho)

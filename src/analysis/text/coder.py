@@ -43,8 +43,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ConfigError
-from analysis.text.engine import _CHUNK_RE, _CODERS, _PUNCT, NO_THEME, Coder, _load_cached, _prep  # noqa: F401
+from analysis.text.engine import _CODERS, Coder, _load_cached
 from analysis.text.themes import ThemeCodebook
+from analysis.text.vocabulary import _CHUNK_RE, _COMMA, _PUNCT, NO_THEME, READ_AS, _prep  # noqa: F401
 
 
 def get_coder(themes: ThemeCodebook | str | Path | None = None) -> Coder:

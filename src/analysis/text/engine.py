@@ -1,214 +1,44 @@
-"""The matching engine of the theme coder: :class:`Coder` (vectorised over unique tokens)."""
+"""The matching engine of the theme coder: :class:`Coder` reads answers clause by clause.
+
+See :mod:`analysis.text.coder` for the reading rules and the public API; the vocabulary of terms
+lives in :mod:`analysis.text.vocabulary`.
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
-from itertools import repeat
 
 import numpy as np
-import pandas as pd
 
-from analysis.text.fuzzy import TypoIndex, fold, may_be_folded
-from analysis.text.normalise import IRREGULAR, TOKEN_RE, Term, _accept, word_forms
 from analysis.text.themes import ThemeCodebook, load_themes
+from analysis.text.vocabulary import (  # noqa: F401
+    _CHUNK,
+    _CHUNK_RE,
+    _COLON,
+    _COMMA,
+    _COMMA_K,
+    _CONTRAST,
+    _CORRECTIVE,
+    _PUNCT,
+    _SEP,
+    _SEP_ID,
+    _SEP_K,
+    _STOP,
+    _W,
+    _WORD,
+    NO_THEME,
+    READ_AS,
+    Vocabulary,
+    _prep,
+)
 
-_SEP = "\x01"
-_SEP_ID = -2
-_PUNCT = ".!?;:\n•·"
-_CHUNK_RE = re.compile(TOKEN_RE.pattern + "|[" + re.escape(_PUNCT) + "]|" + _SEP)
-_CHUNK = 50_000
-_W = 62  # label bits per int64 word
 
-#: Value a coder writes in ``verified_themes`` to say "reviewed: no theme applies".
-NO_THEME = "-"
-
-
-def _prep(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
-    if "\u00ad" in text or "\u200b" in text:
-        text = text.replace("\u00ad", "").replace("\u200b", "")
-    return text.lower()
-
-
-class Coder:
+class Coder(Vocabulary):
     """A compiled theme codebook with a growing vocabulary cache (see module docstring).
 
     Use :func:`code_texts` / :func:`get_coder`; a coder is cached per codebook object.
     """
 
-    def __init__(self, themes: ThemeCodebook):
-        self.themes = themes
-        self.ids = themes.ids
-        self._slots: dict[tuple[str, str], int] = {}
-        self._slot_words: list[tuple[str, str]] = []
-        self.labels: list[str] = []
-        self._single: list[tuple[int, int, bool]] = []  # (slot, label, is_exclude)
-        self._phrases: list[tuple[int, bool, list[int], str]] = []  # label, exc, slots, text
-        self._terms: dict[int, list[Term]] = {}  # label -> include terms (for evidence)
-        self._expansion: dict[str, str] = {}
-        n_t = len(self.ids)
-        self.labels = [f"T:{t}" for t in self.ids]
-        lex: dict[str, list] = {t: [] for t in self.ids}
-        for e in themes.lexicon:
-            for t in e.themes:
-                lex[t].append(e.term)
-            self._expansion[e.term.text] = e.expansion
-        self._weak: list[tuple[int, int]] = []  # (theme idx, weak label)
-        self._rules: list[tuple[int, int, int | None, int | None, str]] = []
-        for k, th in enumerate(themes.themes):
-            for term in (*th.include, *lex[th.id]):
-                self._add_term(k, term, False)
-            exc = list(th.exclude)
-            if th.weak:
-                w = self._new_label(f"W:{th.id}")
-                self._weak.append((k, w))
-                for term in th.weak:
-                    self._add_term(w, term, False)
-                for term in exc:
-                    self._add_term(w, term, True)
-            for r_no, rule in enumerate(th.senses):
-                r = self._new_label(f"R:{th.id}:{r_no}")
-                for term in rule.terms:
-                    self._add_term(r, term, False)
-                for term in exc:
-                    self._add_term(r, term, True)
-                un = self._new_label(f"U:{th.id}:{r_no}") if rule.unless else None
-                rq = self._new_label(f"Q:{th.id}:{r_no}") if rule.requires else None
-                for lab, terms in ((un, rule.unless), (rq, rule.requires)):
-                    for term in terms:
-                        self._add_term(lab, term, False)
-                self._rules.append((k, r, un, rq, rule.scope))
-                self._terms.setdefault(k, []).extend(rule.terms)
-            for term in exc:
-                self._add_term(k, term, True)
-        sc = themes.scope
-        self._dismiss = self._new_label("C:dismiss") if sc.dismiss else None
-        self._need = self._new_label("C:need") if sc.need else None
-        for term in sc.dismiss:
-            self._add_term(self._dismiss, term, False)
-            if self._need is not None and term.is_phrase:
-                self._add_term(self._need, term, True)  # "inget behov" is no need
-        for term in sc.need:
-            self._add_term(self._need, term, False)
-        self._contrast = frozenset(sc.contrast)
-        self.n_labels = len(self.labels)
-        self.K = max(1, -(-self.n_labels // _W))
-        # theme bits that dismissal clears (theme labels and weak labels)
-        self._theme_mask = np.zeros(self.K, dtype=np.int64)
-        for lab in [*range(n_t), *(w for _, w in self._weak)]:
-            self._theme_mask[lab // _W] |= np.int64(1) << (lab % _W)
-        self._typo = TypoIndex(w for w, _ in self._slot_words)
-        self._typo_slots: dict[str, list[int]] = {}
-        for s_id, (w, _) in enumerate(self._slot_words):
-            self._typo_slots.setdefault(w, []).append(s_id)
-        # vocabulary
-        self.vocab: dict[str, int] = {_SEP: _SEP_ID}
-        self.tokens: list[str] = []
-        self._packed = np.zeros((0, self.K), dtype=np.int64)
-        self._kind = np.zeros(0, dtype=np.int8)  # 0 word, 1 punctuation, 2 contrast word
-        self._slot_hits = np.zeros((0, len(self._slot_words)), dtype=bool)
-        self._SH = None
-        pos = {t: k for k, t in enumerate(self.ids)}
-        self._implies = [
-            (k, [pos[a] for a in themes.ancestors(t.id) if a in pos])
-            for k, t in enumerate(themes.themes)
-            if t.parent is not None
-        ]
-        self._scoped = [(k, t.questions) for k, t in enumerate(themes.themes) if t.questions]
-
-    # -- compilation ------------------------------------------------------------------------
-    def _new_label(self, name: str) -> int:
-        self.labels.append(name)
-        return len(self.labels) - 1
-
-    def _slot(self, word: str, mode: str) -> int:
-        key = (word, mode)
-        if key not in self._slots:
-            self._slots[key] = len(self._slot_words)
-            self._slot_words.append(key)
-        return self._slots[key]
-
-    def _add_term(self, label: int, term: Term, is_exc: bool) -> None:
-        slots = [self._slot(w, term.slot_mode(i)) for i, w in enumerate(term.words)]
-        if term.is_phrase:
-            self._phrases.append((label, is_exc, slots, term.text))
-        else:
-            self._single.append((slots[0], label, is_exc))
-        if not is_exc:
-            self._terms.setdefault(label, []).append(term)
-
-    # -- vocabulary -------------------------------------------------------------------------
-    def _match_new(self, new: list[str]) -> np.ndarray:
-        """Slot membership of new unique tokens: exact rules, folded diacritics, typos."""
-        hits = np.zeros((len(new), len(self._slot_words)), dtype=bool)
-        if not self._slot_words:
-            return hits
-        self._scan(new, new, hits, folded=False)
-        foldable = [i for i, t in enumerate(new) if may_be_folded(t)]
-        if foldable:
-            sub = [new[i] for i in foldable]
-            sub_hits = np.zeros((len(sub), len(self._slot_words)), dtype=bool)
-            self._scan(sub, sub, sub_hits, folded=True)
-            hits[foldable] |= sub_hits
-        if self._typo:
-            for i, t in enumerate(new):
-                if len(t) >= 8 and t[0].isalpha():
-                    for w in self._typo.lookup(t):
-                        hits[i, self._typo_slots[w]] = True
-        for i, t in enumerate(new):
-            base = IRREGULAR.get(t)
-            if base is not None:
-                for s_id, (w, _) in enumerate(self._slot_words):
-                    if w == base:
-                        hits[i, s_id] = True
-        return hits
-
-    def _scan(self, toks: list[str], orig: list[str], hits: np.ndarray, folded: bool) -> None:
-        big = "\n" + "\n".join(toks) + "\n"
-        starts = np.cumsum([0] + [len(t) + 1 for t in toks[:-1]]) + 1
-        for s_id, (word, mode) in enumerate(self._slot_words):
-            forms = word_forms(word)
-            if folded:
-                forms = tuple(dict.fromkeys(fold(f) for f in forms if fold(f) != f))
-                if not forms:
-                    continue
-            base_form = fold(word) if folded else word
-            for form in forms:
-                p = big.find(form)
-                while p != -1:
-                    i = int(np.searchsorted(starts, p, side="right")) - 1
-                    if not hits[i, s_id] and _accept(
-                        toks[i], form, p - starts[i], mode, form != base_form
-                    ):
-                        hits[i, s_id] = True
-                    p = big.find(form, p + 1)
-
-    def _add_tokens(self, new: list[str]) -> None:
-        if not new:
-            return
-        for t in new:
-            self.vocab[t] = len(self.tokens)
-            self.tokens.append(t)
-        hits = self._match_new(new)
-        inc = np.zeros((len(new), self.n_labels), dtype=bool)
-        exc = np.zeros((len(new), self.n_labels), dtype=bool)
-        for s_id, lab, is_exc in self._single:
-            (exc if is_exc else inc)[:, lab] |= hits[:, s_id]
-        eff = inc & ~exc
-        packed = np.zeros((len(new), self.K), dtype=np.int64)
-        for w in range(self.K):
-            blk = eff[:, w * _W : (w + 1) * _W].astype(np.int64)
-            packed[:, w] = blk @ (np.int64(1) << np.arange(blk.shape[1], dtype=np.int64))
-        kind = np.array(
-            [1 if t in _PUNCT else 2 if t in self._contrast else 0 for t in new], dtype=np.int8
-        )
-        self._packed = np.vstack([self._packed, packed])
-        self._kind = np.concatenate([self._kind, kind])
-        self._slot_hits = np.vstack([self._slot_hits, hits])
-
-    # -- coding -----------------------------------------------------------------------------
     def code(self, texts: Sequence[str], questions=None) -> np.ndarray:
         """0/1 matrix (len(texts) × themes); ``questions`` enables question scoping."""
         out = np.zeros((len(texts), len(self.ids)), dtype=np.int8)
@@ -230,26 +60,28 @@ class Coder:
                 mat[:, a] |= mat[:, k]
         return mat
 
-    def _encode(self, toks: list[str]) -> np.ndarray:
-        codes = np.fromiter(map(self.vocab.get, toks, repeat(-1)), dtype=np.int64, count=len(toks))
-        miss = np.flatnonzero(codes == -1)
-        if len(miss) > len(toks) // 20:
-            local, uniques = pd.factorize(np.array(toks, dtype=object), sort=False)
-            self._add_tokens([u for u in uniques if u not in self.vocab])
-            codes = np.array([self.vocab[u] for u in uniques], dtype=np.int64)[local]
-        elif len(miss):
-            self._add_tokens(list(dict.fromkeys(toks[i] for i in miss)))
-            codes[miss] = [self.vocab[toks[i]] for i in miss]
-        return codes
-
     def _bit(self, arr: np.ndarray, label: int) -> np.ndarray:
-        return ((arr[:, label // _W] >> (label % _W)) & 1).astype(bool)
+        return (arr[:, label // _W] & (np.int64(1) << (label % _W))) != 0
+
+    def _mask(self, labels) -> np.ndarray:
+        m = np.zeros(self.K, dtype=np.int64)
+        for lab in labels:
+            m[lab // _W] |= np.int64(1) << (lab % _W)
+        return m
+
+    def _positions(self, P: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Positions whose bits intersect ``mask`` (one pass per int64 word)."""
+        hit = np.zeros(len(P), dtype=bool)
+        for w in np.flatnonzero(mask):
+            hit |= (P[:, w] & mask[w]) != 0
+        return np.flatnonzero(hit)
 
     def _run(self, texts: Sequence[str], spans: bool = False):
         """Code one chunk. Returns (0/1 matrix, position info or None)."""
         n = len(texts)
         vals = [t if isinstance(t, str) else "" for t in texts]
-        joined = _prep(f" {_SEP} ".join(vals))
+        # "\x02" (no token, no space) keeps a " - " from being read across two answers
+        joined = _prep(f"\x02{_SEP}\x02".join(vals))
         if spans:
             ms = list(_CHUNK_RE.finditer(joined))
             toks = [m.group() for m in ms]
@@ -259,55 +91,68 @@ class Coder:
         if not toks:
             return np.zeros((n, n_t), dtype=np.int8), None
         codes = self._encode(toks)
-        valid = codes >= 0
-        safe = np.where(valid, codes, 0)
-        P = self._packed[safe]
-        P[~valid] = 0
+        P = self._packed[codes]
         phr_spans: dict[tuple[int, int], int] = {}
         if self._phrases:
             includes, masked = self._phrase_hits(codes)
             for lab, pos in masked.items():
                 P[pos, lab // _W] &= ~(np.int64(1) << (lab % _W))
             for lab, starts, m in includes:
+                if lab in masked:  # a phrase wholly inside an exclude phrase does not count
+                    inside = np.ones(len(starts), dtype=bool)
+                    for j in range(m):
+                        inside &= np.isin(starts + j, masked[lab])
+                    starts = starts[~inside]
                 P[starts, lab // _W] |= np.int64(1) << (lab % _W)
                 if spans:
                     for s in starts.tolist():
                         phr_spans[(s, lab)] = max(phr_spans.get((s, lab), 1), m)
-        is_sep = codes == _SEP_ID
-        kind = np.where(valid, self._kind[safe], 0)
-        bound = is_sep | (kind > 0)
+        kind = self._kind[codes]
+        is_sep = kind == _SEP_K
+        bound = is_sep | ((kind > 0) & (kind != _COMMA_K))
+        comma = kind == _COMMA_K
+        if self._verb is not None and comma.any():
+            bound |= self._comma_bounds(
+                P, bound, comma, is_sep | (kind == _STOP) | (kind == _COLON)
+            )
         cl_start = np.r_[True, bound[1:]]
         cstarts = np.flatnonzero(cl_start)
         clause = np.cumsum(cl_start) - 1
         ans_starts = np.concatenate([[0], np.flatnonzero(is_sep)])
+        answer = np.cumsum(is_sep)
         if self._rules:
-            C = np.bitwise_or.reduceat(P, cstarts, axis=0)
-            A = (
-                np.bitwise_or.reduceat(P, ans_starts, axis=0)
-                if any(r[4] == "answer" for r in self._rules)
-                else None
-            )
-            answer = np.cumsum(is_sep) if A is not None else None
-            for k, r, un, rq, scope in self._rules:
-                trig = self._bit(P, r)
-                if not trig.any():
-                    continue
-                ctx, idx = (C, clause) if scope == "clause" else (A, answer)
-                ok = trig
-                if un is not None:
-                    ok = ok & ~self._bit(ctx, un)[idx]
-                if rq is not None:
-                    ok = ok & self._bit(ctx, rq)[idx]
-                P[ok, k // _W] |= np.int64(1) << (k % _W)
+            # sense rules only look at the (few) positions holding one of their trigger terms
+            pos = self._positions(P, self._rule_mask)
+            if len(pos):
+                C = np.bitwise_or.reduceat(P, cstarts, axis=0)
+                A = (
+                    np.bitwise_or.reduceat(P, ans_starts, axis=0)
+                    if any(r[4] == "answer" for r in self._rules)
+                    else None
+                )
+                Psub, cl_sub, an_sub = P[pos], clause[pos], answer[pos]
+                for k, r, un, rq, scope in self._rules:
+                    ok = self._bit(Psub, r)
+                    if not ok.any():
+                        continue
+                    ctx, idx = (C, cl_sub) if scope == "clause" else (A, an_sub)
+                    if un is not None:
+                        ok &= ~self._bit(ctx, un)[idx]
+                    if rq is not None:
+                        ok &= self._bit(ctx, rq)[idx]
+                    P[pos[ok], k // _W] |= np.int64(1) << (k % _W)
         if self._dismiss is not None:
             C = np.bitwise_or.reduceat(P, cstarts, axis=0)
             dis = self._bit(C, self._dismiss)
             need = self._bit(C, self._need) if self._need is not None else np.zeros_like(dis)
             supp = dis & ~need
+            nxt_kind = np.r_[kind[cstarts[1:]], _WORD]
+            if self._neg is not None:
+                # "inte X utan Y": the negated clause before a corrective word codes nothing
+                supp |= self._bit(C, self._neg) & ~need & (nxt_kind == _CORRECTIVE)
             if supp.any():
                 has_theme = (C & self._theme_mask[None, :]).any(axis=1)
-                contrast_next = np.zeros_like(supp)
-                contrast_next[:-1] = kind[cstarts[1:]] == 2
+                contrast_next = (nxt_kind == _CONTRAST) | (nxt_kind == _CORRECTIVE)
                 # the clause after "men" wins (G3): its need revives a dismissed clause, its
                 # dismissal cancels the clause before — when it names no theme of its own
                 nxt_need = np.r_[need[1:], False]
@@ -316,30 +161,80 @@ class Coder:
                 carry = contrast_next & nxt_need & ~nxt_theme
                 back = contrast_next & nxt_supp & ~nxt_theme & has_theme
                 supp = (supp & ~carry) | back
+                # an asyndetic continuation ("…, vi har inflyttning") of a dismissed clause is
+                # dismissed too unless it states a need or a negation of its own
+                quiet = ~need
+                if self._neg is not None:
+                    quiet &= ~self._bit(C, self._neg)
+                start_kind = kind[cstarts]
+                comma_start = start_kind == _COMMA_K
+                # "X, det har blivit bättre", "Kollektivtrafik: fungerar.": a dismissive
+                # continuation without a theme of its own dismisses the clause before it,
+                # unless that clause states a need
+                nxt_link = np.r_[(comma_start | (start_kind == _COLON))[1:], False]
+                # "El: vi har gott om el, inga problem.": after a colon even when it names a theme
+                nxt_colon = np.r_[(start_kind == _COLON)[1:], False]
+                nxt_free = ~nxt_theme | nxt_colon
+                supp = supp | (nxt_link & nxt_supp & nxt_free & has_theme & ~need)
+                supp = _inherit(supp, comma_start & quiet)
                 P[supp[clause]] &= ~self._theme_mask[None, :]
         A = np.bitwise_or.reduceat(P, ans_starts, axis=0)
         out = np.zeros((n, n_t), dtype=np.int8)
         for k in range(n_t):
             out[:, k] = self._bit(A, k)
-        if self._weak:
+        if self._weak or self._tele:
             ev = self.themes.evidence
-            words = np.add.reduceat((kind == 0) & valid, ans_starts).astype(np.int64)
+            words = np.add.reduceat(kind == 0, ans_starts).astype(np.int64)
+            short = words <= ev.short_answer_tokens
+            pos = self._positions(P, self._wt_mask)
+            Psub, an_sub = P[pos], answer[pos]
             for k, w in self._weak:
-                cnt = np.add.reduceat(self._bit(P, w).astype(np.int64), ans_starts)
-                ok = (cnt >= max(1, ev.weak_min_hits)) | (
-                    (cnt >= 1) & (words <= ev.short_answer_tokens)
-                )
+                cnt = np.bincount(an_sub[self._bit(Psub, w)], minlength=n)
+                ok = (cnt >= max(1, ev.weak_min_hits)) | ((cnt >= 1) & short)
                 out[:, k] |= ok.astype(np.int8)
+            if self._tele:
+                # telegraphic terms count in a short clause without a verb (a list item)
+                cl_words = np.add.reduceat(kind == 0, cstarts)
+                verbless = cl_words <= ev.short_answer_tokens
+                if self._verb is not None:
+                    verbless &= np.add.reduceat(self._bit(P, self._verb), cstarts) == 0
+                tele_ok = verbless[clause[pos]]
+                for k, g in self._tele:
+                    hit = self._bit(Psub, g) & tele_ok
+                    out[:, k] |= (np.bincount(an_sub[hit], minlength=n) > 0).astype(np.int8)
         if not spans:
             return out, None
         return out, (P, codes, ms, ans_starts, phr_spans)
+
+    def _comma_bounds(self, P, hard, comma, stop) -> np.ndarray:
+        """Commas/dashes that end a clause: a verb earlier in the clause (since the last hard
+        boundary) and a verb between the comma and the next comma or full stop — or no verb in
+        the whole clause (a telegraphic list, one item per clause)."""
+        n = len(hard)
+        cv = np.cumsum(self._bit(P, self._verb))
+        c = np.flatnonzero(comma)
+        hard_pos = np.flatnonzero(hard)
+        i = np.searchsorted(hard_pos, c, side="right") - 1
+        last_hard = np.where(i >= 0, hard_pos[np.maximum(i, 0)], 0)
+        stops = np.flatnonzero(comma | stop)
+        j = np.searchsorted(stops, c, side="right")
+        nxt_after = np.where(j < len(stops), stops[np.minimum(j, len(stops) - 1)], n)
+        before = cv[c] - np.where(last_hard > 0, cv[last_hard - 1], 0)
+        after = cv[nxt_after - 1] - cv[c]
+        followed_by_hard = np.r_[hard[1:], True][c]  # ", men …": the contrast word splits
+        # a list without any verb ("Höjd beredskap, NIS2, VA, LSS"): every comma ends an item
+        k = np.searchsorted(hard_pos, c, side="right")
+        next_hard = np.where(k < len(hard_pos), hard_pos[np.minimum(k, len(hard_pos) - 1)], n)
+        whole = cv[next_hard - 1] - np.where(last_hard > 0, cv[last_hard - 1], 0)
+        out = np.zeros(n, dtype=bool)
+        out[c[(((before > 0) & (after > 0)) | (whole == 0)) & ~followed_by_hard]] = True
+        return out
 
     def _phrase_hits(self, codes: np.ndarray):
         """Phrase occurrences: ``[(label, start positions, length)]`` of include phrases and
         ``{label: positions}`` covered by exclude phrases (anchored on the phrase's rarest
         word in the chunk, so only positions holding it are checked)."""
-        valid = codes >= 0
-        freq = np.bincount(codes[valid], minlength=len(self.tokens)).astype(np.float64)
+        freq = np.bincount(codes, minlength=len(self.tokens)).astype(np.float64)
         slot_freq = np.asarray(self._slot_sparse().T @ freq).ravel()
         n = len(codes)
         includes, masked = [], {}
@@ -349,8 +244,13 @@ class Coder:
         )
         sh = self._slot_sparse()
         is_anchor = np.asarray(sh[:, anchor_slots].sum(axis=1)).ravel() > 0
-        cand = np.flatnonzero(valid & is_anchor[np.where(valid, codes, 0)])
-        cand_codes = codes[cand]
+        cand = np.flatnonzero(is_anchor[codes])
+        # group the candidate positions by token once, then collect each anchor slot's
+        # positions from the (few) vocabulary tokens that hit it
+        u, inv = np.unique(codes[cand], return_inverse=True)
+        order = np.argsort(inv, kind="stable")
+        bounds = np.searchsorted(inv[order], np.arange(len(u) + 1))
+
         by_slot: dict[int, np.ndarray] = {}
         for (lab, is_exc, slots, _), j in zip(self._phrases, anchors, strict=True):
             m = len(slots)
@@ -358,7 +258,12 @@ class Coder:
                 continue
             a = slots[j]
             if a not in by_slot:
-                by_slot[a] = cand[self._slot_hits[cand_codes, a]]
+                rows = np.flatnonzero(self._slot_has(u, a)).tolist()
+                by_slot[a] = np.sort(
+                    cand[np.concatenate([order[bounds[r] : bounds[r + 1]] for r in rows])]
+                    if rows
+                    else cand[:0]
+                )
             starts = by_slot[a] - j
             starts = starts[(starts >= 0) & (starts <= n - m)]
             for i, s_id in enumerate(slots):
@@ -366,7 +271,7 @@ class Coder:
                     continue
                 c = codes[starts + i]
                 ok = c >= 0
-                ok[ok] = self._slot_hits[c[ok], s_id]
+                ok[ok] = self._slot_has(c[ok], s_id)
                 starts = starts[ok]
             if not len(starts):
                 continue
@@ -376,18 +281,6 @@ class Coder:
                 includes.append((lab, starts, m))
         return includes, {k: np.unique(np.concatenate(v)) for k, v in masked.items()}
 
-    def _slot_sparse(self):
-        """Sparse (tokens × slots) copy of the slot membership (rebuilt when the vocabulary grows)."""
-        from scipy import sparse
-
-        if self._SH is None or self._SH.shape[0] != len(self.tokens):
-            r, c = np.nonzero(self._slot_hits)
-            self._SH = sparse.csr_matrix(
-                (np.ones(len(r)), (r, c)), shape=self._slot_hits.shape, dtype=np.float64
-            )
-        return self._SH
-
-    # -- evidence ---------------------------------------------------------------------------
     def evidence(self, texts: Sequence[str], questions=None) -> tuple[np.ndarray, list[list]]:
         """Codes plus, per answer, ``[(theme, surface text, start, end), …]`` in text order.
 
@@ -421,21 +314,38 @@ class Coder:
         P, codes, ms, ans_starts, phr = info
         offsets = np.cumsum([0] + [len(_prep(t)) + 3 for t in chunk[:-1]])
         doc = np.cumsum(codes == _SEP_ID)
-        weak = dict(self._weak)
+        extra: dict[int, list[int]] = {}
+        for k, lab in (*self._weak, *self._tele):
+            extra.setdefault(k, []).append(lab)
         for k in range(len(self.ids)):
             rows = np.flatnonzero(raw[:, k])
             if not len(rows):
                 continue
-            labs = [k] + ([weak[k]] if k in weak else [])
+            labs = [k, *extra.get(k, [])]
             for lab in labs:
                 for p in np.flatnonzero(self._bit(P, lab) & np.isin(doc, rows)).tolist():
                     m = phr.get((p, lab), 1)
                     d = int(doc[p])
                     s, e = ms[p].start() - offsets[d], ms[p + m - 1].end() - offsets[d]
                     out[d].append((self.ids[k], chunk[d][s:e], int(s), int(e)))
-        for ev in out:
-            ev.sort(key=lambda x: (x[2], x[0]))
+        for i, ev in enumerate(out):
+            out[i] = sorted(set(ev), key=lambda x: (x[2], x[0], x[3], x[1]))
         return out
+
+
+def _inherit(a: np.ndarray, link: np.ndarray) -> np.ndarray:
+    """``x[k] = a[k] or (link[k] and x[k-1])`` without a Python loop.
+
+    >>> _inherit(np.array([1, 0, 0, 0, 1, 0], bool), np.array([0, 1, 1, 0, 0, 1], bool)).tolist()
+    [True, True, True, False, True, True]
+    """
+    n = len(a)
+    pos = np.arange(n)
+    link = link.copy()
+    link[:1] = False
+    last_a = np.maximum.accumulate(np.where(a, pos, -1))
+    last_break = np.maximum.accumulate(np.where(link, -1, pos))
+    return last_a >= last_break
 
 
 _CODERS: dict[int, tuple[ThemeCodebook, Coder]] = {}

@@ -42,6 +42,7 @@ MIN_TYPO_LEN = 8
 MIN_FOLD_LEN = 5
 
 _ENDINGS = sorted(INFLECTIONS, key=len, reverse=True)
+_ENDING_LENGTHS = sorted({len(e) for e in INFLECTIONS}, reverse=True)
 
 
 def fold(text: str) -> str:
@@ -112,7 +113,8 @@ class TypoIndex:
 
     ``lookup(token)`` returns the indexed words (as given) that the token may be a misspelt
     (or folded), possibly inflected form of. Tokens that are real Swedish words or shorter than
-    :data:`MIN_TYPO_LEN` never match.
+    ``MIN_TYPO_LEN - 1`` never match (a token of ``MIN_TYPO_LEN - 1`` letters only as a deletion
+    typo of a longer term word).
     """
 
     def __init__(self, words: Iterable[str]):
@@ -125,22 +127,33 @@ class TypoIndex:
             self.words.setdefault(f, []).append(w)
             for d in _deletes(f):
                 self._index.setdefault(d, set()).add(f)
+        # one edit in a word of >= 8 letters leaves its first four or its last three letters
+        # intact: a cheap, exact pre-filter before the dictionary and deletion look-ups
+        self._heads = {f[:4] for f in self.words}
+        self._tails = {f[-3:] for f in self.words}
 
     def __bool__(self) -> bool:
         return bool(self.words)
 
     def lookup(self, token: str) -> list[str]:
         """Indexed words within one edit of ``token`` minus an inflection ending."""
-        if len(token) < MIN_TYPO_LEN or not self.words or is_real_word(token):
+        # a token one letter shorter than a long term ("bredban") can only be a deletion typo
+        if len(token) < MIN_TYPO_LEN - 1 or not self.words:
             return []
         ft = fold(token)
+        stems = []
+        for k in _ENDING_LENGTHS:
+            if k >= len(ft) or ft[len(ft) - k :] not in INFLECTIONS:
+                continue
+            stem = ft[: len(ft) - k]
+            if len(stem) >= MIN_TYPO_LEN - 1 and (
+                stem[:4] in self._heads or stem[-3:] in self._tails
+            ):
+                stems.append(stem)
+        if not stems or is_real_word(token):
+            return []
         found: dict[str, None] = {}
-        for end in _ENDINGS:
-            if end and not ft.endswith(end):
-                continue
-            stem = ft[: len(ft) - len(end)] if end else ft
-            if len(stem) < MIN_TYPO_LEN - 1:
-                continue
+        for stem in stems:
             cands: set[str] = set()
             for d in _deletes(stem):
                 cands |= self._index.get(d, set())

@@ -73,7 +73,10 @@ def manual_html(themes: ThemeCodebook | str | Path | None = None) -> str:
     )
     w(
         "<li>Svaret delas i satser vid punkt, frågetecken, utropstecken, semikolon, kolon, "
-        f"radbrytning och orden {escape(', '.join(sc.contrast) or '–')}.</li>"
+        f"radbrytning och orden {escape(', '.join(sc.contrast) or '–')}. Ett kommatecken eller "
+        "tankstreck delar bara mellan två satser med var sitt verb (”Inflyttningen går bra, det "
+        "är bostäderna som är problemet”), aldrig inne i en uppräkning (”Kultur, fritid och "
+        "idrott fungerar bra”).</li>"
     )
     w(
         "<li>En sats med ett <strong>avfärdande</strong> och inget <strong>behov</strong> kodas "
@@ -81,10 +84,17 @@ def manual_html(themes: ThemeCodebook | str | Path | None = None) -> str:
         "el men nätet räcker inte”), ett avfärdande där stryker satsen före – om satsen efter inte "
         "nämner något eget tema.</li>"
     )
+    w(
+        "<li>En sats som fortsätter en avfärdad sats efter ett kommatecken (”…, vi har "
+        "inflyttning”) avfärdas också, om den inte har ett eget behov eller en negation. "
+        f"”Inte X {escape('/'.join(sc.corrective) or 'utan')} Y”: den nekade satsen kodas "
+        "inte.</li>"
+    )
     w("<li>Betydelseregler avgör ord med flera betydelser (se varje tema).</li>")
     w(
         f"<li>Svaga termer räcker bara vid minst {ev.weak_min_hits} träffar eller i ett kort svar "
-        f"(högst {ev.short_answer_tokens} ord).</li>"
+        f"(högst {ev.short_answer_tokens} ord). Telegrafiska termer (t.ex. yrken) räcker bara i "
+        "ett kort svar utan verb, en uppräkning (G11).</li>"
     )
     w(
         "<li>Stavning: saknade prickar (å, ä, ö) och ett skrivfel i långa ord (minst 8 bokstäver) "
@@ -117,6 +127,12 @@ def manual_html(themes: ThemeCodebook | str | Path | None = None) -> str:
         w('<table><caption class="note">Termer för ' + escape(t.label) + "</caption>")
         w('<tr><th scope="row">Inkludera</th><td>' + _terms(t.include) + "</td></tr>")
         w('<tr><th scope="row">Svaga termer</th><td>' + _terms(t.weak) + "</td></tr>")
+        if t.telegraphic:
+            w(
+                '<tr><th scope="row">Telegrafiska termer</th><td>'
+                + _terms(t.telegraphic)
+                + "</td></tr>"
+            )
         w('<tr><th scope="row">Exkludera</th><td>' + _terms(t.exclude) + "</td></tr></table>")
         if t.senses:
             w(

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.text.coder import _CHUNK_RE, _PUNCT, _load_cached, _prep
+from analysis.text.coder import _CHUNK_RE, _COMMA, _PUNCT, READ_AS, _load_cached, _prep
 from analysis.text.fuzzy import MIN_TYPO_LEN, damerau1, fold, is_real_word, may_be_folded
-from analysis.text.normalise import INFLECTIONS, IRREGULAR, Term, _accept, word_forms
+from analysis.text.normalise import INFLECTIONS, Term, _accept, word_forms
 from analysis.text.themes import ThemeCodebook
 
 
@@ -27,7 +27,7 @@ def token_matches(token: str, word: str, mode: str) -> bool:
     >>> token_matches("klimatanpasningen", "klimatanpassning", "compound")
     True
     """
-    if IRREGULAR.get(token) == word:
+    if READ_AS.get(token) == word:
         return True
     for f in word_forms(word):
         start = token.find(f)
@@ -76,7 +76,12 @@ def _hits(toks, include, exclude) -> list[bool]:
             and any(_term_at(toks, i, t) for t in include if not t.is_phrase)
             and not any(_term_at(toks, i, t) for t in exclude if not t.is_phrase)
         )
-        out.append(single or any(_term_at(toks, i, t) for t in include if t.is_phrase))
+        phrase = any(
+            _term_at(toks, i, t) and not set(range(i, i + len(t.words))) <= masked
+            for t in include
+            if t.is_phrase
+        )
+        out.append(single or phrase)
     return out
 
 
@@ -84,6 +89,29 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
     toks = _CHUNK_RE.findall(_prep(text))
     sc = cb.scope
     bound = [t in _PUNCT or t in sc.contrast for t in toks]
+    if sc.verbs:
+        verb = _hits(toks, sc.verbs, ())
+        hard = list(bound)
+        for i, t in enumerate(toks):
+            if t not in _COMMA:
+                continue
+            j = i - 1  # a verb earlier in the clause (back to the last hard boundary)
+            before = False
+            while j >= 0:
+                before |= verb[j]
+                if hard[j]:
+                    break
+                j -= 1
+            j, after = i + 1, False  # a verb before the next comma or full stop
+            while j < len(toks) and toks[j] not in _PUNCT and toks[j] not in _COMMA:
+                after |= verb[j]
+                j += 1
+            j, whole = i, before  # no verb anywhere in the clause: a list, one item each
+            while j < len(toks) and not (j > i and hard[j]):
+                whole |= verb[j]
+                j += 1
+            next_hard = i + 1 >= len(toks) or hard[i + 1]
+            bound[i] = ((before and after) or not whole) and not next_hard
     clause, c = [], -1
     for i, b in enumerate(bound):
         c += 1 if (i == 0 or b) else 0
@@ -92,10 +120,11 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
     lex = {t.id: [e.term for e in cb.lexicon if t.id in e.themes] for t in cb.themes}
     theme_pos: dict[str, list[bool]] = {}
     weak_pos: dict[str, list[bool]] = {}
+    tele_pos: dict[str, list[bool]] = {}
     for th in cb.themes:
-        hit = _hits(toks, [*th.include, *lex[th.id]], th.exclude)
+        hit = _hits(toks, [*th.include, *lex[th.id]], cb.exclusions(th.id))
         for rule in th.senses:
-            trig = _hits(toks, rule.terms, th.exclude)
+            trig = _hits(toks, rule.terms, cb.exclusions(th.id))
             for i, h in enumerate(trig):
                 if not h:
                     continue
@@ -113,28 +142,60 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
                 hit[i] = hit[i] or ok
         theme_pos[th.id] = hit
         if th.weak:
-            weak_pos[th.id] = _hits(toks, th.weak, th.exclude)
+            weak_pos[th.id] = _hits(toks, th.weak, cb.exclusions(th.id))
+        if th.telegraphic:
+            tele_pos[th.id] = _hits(toks, th.telegraphic, cb.exclusions(th.id))
     if sc.dismiss:
         dis = _hits(toks, sc.dismiss, ())
         need = _hits(toks, sc.need, [t for t in sc.dismiss if t.is_phrase])
         has = lambda flags, k: any(f for f, cc in zip(flags, clause, strict=True) if cc == k)  # noqa: E731
         base = [has(dis, k) and not has(need, k) for k in range(n_cl)]
+        if sc.negation and sc.corrective:
+            neg = _hits(toks, sc.negation, sc.negation_exclude)
+            for k in range(n_cl - 1):
+                if toks[clause.index(k + 1)] in sc.corrective and has(neg, k) and not has(need, k):
+                    base[k] = True
         supp = []
         for k in range(n_cl):
             s = base[k]
             if k + 1 < n_cl and toks[clause.index(k + 1)] in sc.contrast:
-                own_next = any(has(v, k + 1) for v in [*theme_pos.values(), *weak_pos.values()])
-                own = any(has(v, k) for v in [*theme_pos.values(), *weak_pos.values()])
+                own_next = any(
+                    has(v, k + 1)
+                    for v in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]
+                )
+                own = any(
+                    has(v, k) for v in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]
+                )
                 if s and has(need, k + 1) and not own_next:
                     s = False
                 elif base[k + 1] and not own_next and own:
                     s = True
             supp.append(s)
-        for v in [*theme_pos.values(), *weak_pos.values()]:
+        neg_k = [has(neg, k) for k in range(n_cl)] if sc.negation and sc.corrective else None
+        all_pos = [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]
+        supp0 = list(supp)
+        for k in range(n_cl - 1):
+            # "X, det har blivit bättre": a dismissive continuation without a theme of its own
+            # "El: vi har gott om el, inga problem.": after a colon even when it names a theme
+            colon = toks[clause.index(k + 1)] == ":"
+            if (
+                (toks[clause.index(k + 1)] in _COMMA or colon)
+                and supp0[k + 1]
+                and (colon or not any(has(v, k + 1) for v in all_pos))
+                and any(has(v, k) for v in all_pos)
+                and not has(need, k)
+            ):
+                supp[k] = True
+        for k in range(1, n_cl):
+            # an asyndetic continuation of a dismissed clause is dismissed too
+            quiet = not has(need, k) and not (neg_k and neg_k[k])
+            if toks[clause.index(k)] in _COMMA and quiet and supp[k - 1]:
+                supp[k] = True
+        for v in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]:
             for i in range(len(v)):
                 if supp[clause[i]]:
                     v[i] = False
-    n_words = sum(1 for t in toks if t not in _PUNCT and t not in sc.contrast)
+    n_words = sum(1 for t in toks if t not in _PUNCT + _COMMA and t not in sc.contrast)
     ev = cb.evidence
     out = {}
     for th in cb.themes:
@@ -142,6 +203,18 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
         if th.id in weak_pos:
             w = sum(weak_pos[th.id])
             coded |= w >= max(1, ev.weak_min_hits) or (w >= 1 and n_words <= ev.short_answer_tokens)
+        if th.id in tele_pos:
+            verb = _hits(toks, sc.verbs, ()) if sc.verbs else [False] * len(toks)
+            for i, hit in enumerate(tele_pos[th.id]):
+                # a telegraphic term counts in a short clause without a verb (a list item)
+                if not hit:
+                    continue
+                span = [j for j in range(len(toks)) if clause[j] == clause[i]]
+                n_cl_words = sum(
+                    1 for j in span if toks[j] not in _PUNCT + _COMMA and toks[j] not in sc.contrast
+                )
+                if n_cl_words <= ev.short_answer_tokens and not any(verb[j] for j in span):
+                    coded = True
         out[th.id] = coded
     return out
 

@@ -397,6 +397,8 @@ def _word_matches(token: str, word: str, mode: str) -> bool:
 _EXACT_BLOCK: dict[str, frozenset[str]] = {
     # endings that turn a word into a different word ("planet" is the airplane / the level)
     "plan": frozenset({"et", "ets"}),
+    # "va" (vatten och avlopp) is only the bare abbreviation: "vana", "var", "vad" are other words
+    "va": INFLECTIONS - {""},
 }
 
 

@@ -33,7 +33,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import ConfigError
-from analysis.text.normalise import Term, parse_term
+from analysis.text.normalise import Term
+from analysis.text.theme_rules import (  # noqa: F401 (re-exported)
+    EvidenceRule,
+    LexiconEntry,
+    Scope,
+    SenseRule,
+    StanceCodebook,
+    StanceLabel,
+    _evidence,
+    _expand_cues,
+    _lexicon,
+    _scope,
+    _senses,
+    _stances,
+    _strings,
+    _terms,
+)
 
 PRIORITY_AREAS: tuple[str, ...] = (
     "kompetensforsorjning",
@@ -58,6 +74,7 @@ _TOP_KEYS = {
     "abbreviations",
     "proper_names",
     "stances",
+    "cues",
 }
 _THEME_KEYS = {
     "id",
@@ -68,6 +85,7 @@ _THEME_KEYS = {
     "include",
     "exclude",
     "weak",
+    "telegraphic",
     "senses",
     "examples",
     "counterexamples",
@@ -76,77 +94,6 @@ _THEME_KEYS = {
     "prompted_questions",
 }
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-
-
-@dataclass(frozen=True)
-class SenseRule:
-    """Terms that code a theme only in the right context (word-sense disambiguation).
-
-    A hit on one of ``terms`` counts when the clause (``scope: clause``, default) or the whole
-    answer (``scope: answer``) contains none of ``unless`` and — if ``requires`` is given — at
-    least one of ``requires``.
-    """
-
-    terms: tuple[Term, ...]
-    unless: tuple[Term, ...] = ()
-    requires: tuple[Term, ...] = ()
-    scope: str = "clause"
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class LexiconEntry:
-    """An abbreviation or proper name: ``term`` (matching syntax), what it stands for and the
-    themes it signals (empty: an actor or framework that signals no theme by itself)."""
-
-    name: str
-    term: Term
-    expansion: str
-    themes: tuple[str, ...] = ()
-    kind: str = "abbreviation"
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Clause-level reading: which cues say "works fine / not needed" and which say "need".
-
-    A clause (split at ``. ! ? ; :``, line breaks and the ``contrast`` words) that contains a
-    ``dismiss`` cue and no ``need`` cue codes no theme. A dismissed clause followed by a
-    contrastive clause (``men …``) with a need but no theme of its own keeps its themes
-    ("gott om el men nätet räcker inte").
-    """
-
-    contrast: tuple[str, ...] = ()
-    dismiss: tuple[Term, ...] = ()
-    need: tuple[Term, ...] = ()
-
-
-@dataclass(frozen=True)
-class EvidenceRule:
-    """Weak terms code a theme only with corroboration: at least ``weak_min_hits`` weak hits, or
-    an answer of at most ``short_answer_tokens`` words (a telegraphic list)."""
-
-    short_answer_tokens: int = 12
-    weak_min_hits: int = 2
-
-
-@dataclass(frozen=True)
-class StanceLabel:
-    """One stance of a stance codebook (e.g. Q13: the region's role)."""
-
-    id: str
-    label: str
-    definition: str
-    include: tuple[Term, ...]
-
-
-@dataclass(frozen=True)
-class StanceCodebook:
-    """Stances for one question, checked in order (the first stance with a cue wins)."""
-
-    question: str
-    labels: tuple[StanceLabel, ...]
-    default: str = ""
 
 
 @dataclass(frozen=True)
@@ -164,13 +111,19 @@ class Theme:
     questions: tuple[str, ...] = ()
     weak: tuple[Term, ...] = ()
     senses: tuple[SenseRule, ...] = ()
+    telegraphic: tuple[Term, ...] = ()
     counterexamples: tuple[str, ...] = ()
     prompted: bool = False
     prompted_questions: tuple[str, ...] = ()
 
     def all_terms(self) -> tuple[Term, ...]:
-        """Include, weak and sense-rule terms (everything that can code the theme)."""
-        return self.include + self.weak + tuple(t for r in self.senses for t in r.terms)
+        """Include, weak, telegraphic and sense-rule terms (everything that can code the theme)."""
+        return (
+            self.include
+            + self.weak
+            + self.telegraphic
+            + tuple(t for r in self.senses for t in r.terms)
+        )
 
 
 @dataclass(frozen=True)
@@ -219,6 +172,14 @@ class ThemeCodebook:
             cur = self[cur].parent
         return out
 
+    def exclusions(self, theme_id: str) -> tuple[Term, ...]:
+        """A theme's exclude terms plus those of its ancestors: a sub-theme never codes what
+        its parent rules out ("vägskäl" is neither a road nor transport infrastructure)."""
+        out = dict.fromkeys(self[theme_id].exclude)
+        for a in self.ancestors(theme_id):
+            out.update(dict.fromkeys(self[a].exclude))
+        return tuple(out)
+
     def subset(self, ids: list[str]) -> ThemeCodebook:
         """A codebook with only the given themes (in the given order)."""
         keep = set(ids)
@@ -250,22 +211,6 @@ class ThemeCodebook:
         ]
 
 
-def _terms(raw: object, file: str, tid: str, key: str) -> tuple[Term, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        raise ConfigError(f"{file}: tema {tid!r}: '{key}' måste vara en lista med textsträngar.")
-    out = []
-    for text in raw:
-        try:
-            out.append(parse_term(text))
-        except ValueError as exc:
-            raise ConfigError(
-                f"{file}: tema {tid!r}: ogiltig term {text!r} i '{key}' ({exc})."
-            ) from None
-    return tuple(out)
-
-
 def parse_themes(data: object, file: str = "<themes>") -> ThemeCodebook:
     """Validate an already-parsed YAML document and build a :class:`ThemeCodebook`.
 
@@ -274,7 +219,7 @@ def parse_themes(data: object, file: str = "<themes>") -> ThemeCodebook:
     ...     file="t.yaml")
     Traceback (most recent call last):
     ...
-    analysis.errors.ConfigError: t.yaml: tema 'a': okända nycklar: colour. Tillåtna: counterexamples, definition, examples, exclude, id, include, label, parent, priority_area, prompted, prompted_questions, questions, senses, weak.
+    analysis.errors.ConfigError: t.yaml: tema 'a': okända nycklar: colour. Tillåtna: counterexamples, definition, examples, exclude, id, include, label, parent, priority_area, prompted, prompted_questions, questions, senses, telegraphic, weak.
     """
     if not isinstance(data, Mapping):
         raise ConfigError(f"{file}: filen måste vara en YAML-mappning med 'version' och 'themes'.")
@@ -287,6 +232,7 @@ def parse_themes(data: object, file: str = "<themes>") -> ThemeCodebook:
     for key in ("version", "themes"):
         if key not in data:
             raise ConfigError(f"{file}: nyckeln '{key}' saknas.")
+    data = _expand_cues(data, file)
     raw_themes = data["themes"]
     if not isinstance(raw_themes, list) or not raw_themes:
         raise ConfigError(f"{file}: 'themes' måste vara en icke-tom lista.")
@@ -355,6 +301,7 @@ def parse_themes(data: object, file: str = "<themes>") -> ThemeCodebook:
                 priority_area=prio,
                 questions=tuple(questions),
                 weak=_terms(raw.get("weak"), file, tid, "weak"),
+                telegraphic=_terms(raw.get("telegraphic"), file, tid, "telegraphic"),
                 senses=_senses(raw.get("senses"), file, tid),
                 counterexamples=counter,
                 prompted=prompted,
@@ -388,118 +335,6 @@ def parse_themes(data: object, file: str = "<themes>") -> ThemeCodebook:
         stances=_stances(data.get("stances"), file),
         description=str(data.get("description") or ""),
     )
-
-
-def _strings(raw: object, file: str, tid: str, key: str) -> tuple[str, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        raise ConfigError(f"{file}: {tid!r}: '{key}' måste vara en lista med textsträngar.")
-    return tuple(raw)
-
-
-_SENSE_KEYS = {"terms", "unless", "requires", "scope", "note"}
-
-
-def _senses(raw: object, file: str, tid: str) -> tuple[SenseRule, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise ConfigError(f"{file}: tema {tid!r}: 'senses' måste vara en lista med regler.")
-    out = []
-    for n, r in enumerate(raw, start=1):
-        where = f"{tid}, senses nr {n}"
-        if not isinstance(r, Mapping) or set(r) - _SENSE_KEYS:
-            raise ConfigError(
-                f"{file}: tema {where}: en regel har nycklarna {', '.join(sorted(_SENSE_KEYS))}."
-            )
-        terms = _terms(r.get("terms"), file, where, "terms")
-        unless = _terms(r.get("unless"), file, where, "unless")
-        requires = _terms(r.get("requires"), file, where, "requires")
-        scope = r.get("scope", "clause")
-        if not terms or not (unless or requires) or scope not in ("clause", "answer"):
-            raise ConfigError(
-                f"{file}: tema {where}: 'terms' och 'unless' eller 'requires' krävs; "
-                "'scope' är clause eller answer."
-            )
-        out.append(SenseRule(terms, unless, requires, scope, str(r.get("note") or "")))
-    return tuple(out)
-
-
-def _scope(raw: object, file: str) -> Scope:
-    if raw is None:
-        return Scope()
-    if not isinstance(raw, Mapping) or set(raw) - {"contrast", "dismiss", "need"}:
-        raise ConfigError(f"{file}: 'scope' har nycklarna contrast, dismiss och need.")
-    contrast = _strings(raw.get("contrast"), file, "scope", "contrast")
-    return Scope(
-        contrast=tuple(c.lower() for c in contrast),
-        dismiss=_terms(raw.get("dismiss"), file, "scope", "dismiss"),
-        need=_terms(raw.get("need"), file, "scope", "need"),
-    )
-
-
-def _evidence(raw: object, file: str) -> EvidenceRule:
-    if raw is None:
-        return EvidenceRule()
-    keys = {"short_answer_tokens", "weak_min_hits"}
-    if not isinstance(raw, Mapping) or set(raw) - keys:
-        raise ConfigError(f"{file}: 'evidence' har nycklarna {', '.join(sorted(keys))}.")
-    vals = {k: raw[k] for k in keys if k in raw}
-    if not all(isinstance(v, int) and v >= 0 for v in vals.values()):
-        raise ConfigError(f"{file}: 'evidence': värdena måste vara heltal ≥ 0.")
-    return EvidenceRule(**vals)
-
-
-def _lexicon(data: Mapping, file: str, ids: set[str]) -> tuple[LexiconEntry, ...]:
-    out = []
-    for key, kind in (("abbreviations", "abbreviation"), ("proper_names", "name")):
-        raw = data.get(key) or []
-        if not isinstance(raw, list):
-            raise ConfigError(f"{file}: '{key}' måste vara en lista.")
-        for n, e in enumerate(raw, start=1):
-            ok = isinstance(e, Mapping) and not set(e) - {"name", "term", "expansion", "themes"}
-            if not ok or not isinstance(e.get("name"), str) or not isinstance(e.get("term"), str):
-                raise ConfigError(
-                    f"{file}: {key} nr {n}: ange name, term, expansion och themes (lista)."
-                )
-            themes = _strings(e.get("themes"), file, e["name"], "themes")
-            bad = [t for t in themes if t not in ids]
-            if bad:
-                raise ConfigError(f"{file}: {key} {e['name']!r}: okända tema-id: {', '.join(bad)}.")
-            (term,) = _terms([e["term"]], file, e["name"], "term")
-            out.append(LexiconEntry(e["name"], term, str(e.get("expansion") or ""), themes, kind))
-    return tuple(out)
-
-
-def _stances(raw: object, file: str) -> tuple[StanceCodebook, ...]:
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise ConfigError(f"{file}: 'stances' måste vara en lista (en post per fråga).")
-    out = []
-    for n, s in enumerate(raw, start=1):
-        if not isinstance(s, Mapping) or not isinstance(s.get("question"), str):
-            raise ConfigError(f"{file}: stances nr {n}: 'question' saknas.")
-        labels = []
-        for lab in s.get("labels") or []:
-            if not isinstance(lab, Mapping) or not isinstance(lab.get("id"), str):
-                raise ConfigError(f"{file}: stances {s['question']}: varje hållning behöver 'id'.")
-            inc = _terms(lab.get("include"), file, lab["id"], "include")
-            if not inc:
-                raise ConfigError(f"{file}: hållning {lab['id']!r}: 'include' saknar termer.")
-            labels.append(
-                StanceLabel(
-                    lab["id"],
-                    str(lab.get("label") or lab["id"]),
-                    str(lab.get("definition") or ""),
-                    inc,
-                )
-            )
-        if not labels:
-            raise ConfigError(f"{file}: stances {s['question']}: 'labels' saknas.")
-        out.append(StanceCodebook(s["question"], tuple(labels), str(s.get("default") or "")))
-    return tuple(out)
 
 
 def load_themes(path: str | Path | None = None) -> ThemeCodebook:
