@@ -59,6 +59,7 @@ def write_bytes(path: str | Path, data: bytes | str) -> None:
     published reports stay readable by others.
     """
     target = Path(path)
+    refuse_special(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -76,6 +77,29 @@ def write_bytes(path: str | Path, data: bytes | str) -> None:
     _fsync_dir(target.parent)
 
 
+def refuse_special(target: Path) -> None:
+    """Raise ``OSError(EINVAL)`` when *target* exists and is not a regular file or directory
+    (a device such as ``/dev/null``, a FIFO or a socket): replacing it would destroy it.
+
+    >>> refuse_special(Path("/dev/null"))
+    Traceback (most recent call last):
+    ...
+    OSError: [Errno 22] sökvägen är en enhet, en FIFO eller en socket, inte en vanlig fil: '/dev/null'
+    """
+    import errno
+    import stat
+
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise OSError(errno.EINVAL, SPECIAL_FILE, str(target))
+
+
+SPECIAL_FILE = "sökvägen är en enhet, en FIFO eller en socket, inte en vanlig fil"
+
+
 def write_text(path: str | Path, text: str, encoding: str = "utf-8") -> None:
     """Write *text* atomically (UTF-8, ``\\n`` line endings as given)."""
     write_bytes(path, text.encode(encoding))
@@ -89,6 +113,8 @@ def write_files(directory: str | Path, files: dict[str, bytes]) -> None:
     Files in *directory* that are not in *files* are left alone.
     """
     target = Path(directory)
+    for name in files:
+        refuse_special(target / name)
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.tmp-"))
     try:
@@ -125,6 +151,7 @@ def describe_os_error(exc: OSError) -> str:
         errno.ENOTDIR: "en del av sökvägen är en fil, inte en mapp",
         errno.EISDIR: "sökvägen är en mapp, inte en fil",
         errno.ENAMETOOLONG: "sökvägen är för lång",
+        errno.EINVAL: exc.strerror or "ogiltig sökväg",
     }
     return messages.get(exc.errno, exc.strerror or str(exc) or type(exc).__name__)
 

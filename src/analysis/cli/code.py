@@ -90,6 +90,16 @@ def _code_csv(args: argparse.Namespace) -> int:
         raise AnalysisError(
             f"{dest}: utfilen får inte vara en mapp eller samma fil som indata; ange en ny CSV-fil."
         )
+    if dest.suffix.lower() != ".csv":
+        raise AnalysisError(f"{dest}: --out skrivs som CSV; ge filen ändelsen .csv.")
+    from analysis import paths
+
+    raw = paths.raw_dir().resolve()
+    if raw in dest.resolve().parents:
+        raise AnalysisError(
+            f"{dest}: --out pekar in i data/raw, där bara indata och människors kodning ligger; "
+            "skriv maskinens koder utanför, t.ex. data/processed/ eller en egen mapp."
+        )
     themes = _themes(args)
     df = read_text_csv(src)
     check_columns(df, src.name, args.text_column, args.id_column)

@@ -284,8 +284,9 @@ class Coder(Vocabulary):
     def evidence(self, texts: Sequence[str], questions=None) -> tuple[np.ndarray, list[list]]:
         """Codes plus, per answer, ``[(theme, surface text, start, end), …]`` in text order.
 
-        Offsets are character positions in the answer (after NFC normalisation). A theme present
-        only through a sub-theme lists ``(theme, "(sub-theme)", -1, -1)``.
+        Offsets are character positions in the answer as given (also when it holds decomposed
+        letters or soft hyphens, which the coder normalises). A theme present only through a
+        sub-theme lists ``(theme, "(sub-theme)", -1, -1)``.
         """
         vals = [t if isinstance(t, str) else "" for t in texts]
         mats, evs = [], []
@@ -315,6 +316,7 @@ class Coder(Vocabulary):
         offsets = np.cumsum([0] + [len(_prep(t)) + 3 for t in chunk[:-1]])
         doc = np.cumsum(codes == _SEP_ID)
         extra: dict[int, list[int]] = {}
+        maps: dict[int, list[int] | None] = {}
         for k, lab in (*self._weak, *self._tele):
             extra.setdefault(k, []).append(lab)
         for k in range(len(self.ids)):
@@ -327,10 +329,44 @@ class Coder(Vocabulary):
                     m = phr.get((p, lab), 1)
                     d = int(doc[p])
                     s, e = ms[p].start() - offsets[d], ms[p + m - 1].end() - offsets[d]
+                    if d not in maps:
+                        maps[d] = _original_positions(chunk[d])
+                    if maps[d] is not None:
+                        s, e = maps[d][s], maps[d][e]
                     out[d].append((self.ids[k], chunk[d][s:e], int(s), int(e)))
         for i, ev in enumerate(out):
             out[i] = sorted(set(ev), key=lambda x: (x[2], x[0], x[3], x[1]))
         return out
+
+
+def _original_positions(text: str) -> list[int] | None:
+    """For each position of ``_prep(text)`` (and its end) the position in ``text``, or ``None``
+    when both have the same length (positions then agree).
+
+    >>> _original_positions("bosta\u0308der")  # "ä" typed as "a" + combining diaeresis
+    [0, 1, 2, 3, 4, 6, 7, 8, 9]
+    """
+    import unicodedata
+
+    prepped = _prep(text)
+    if len(prepped) == len(text):
+        return None
+    pos: list[int] = []
+    parts: list[str] = []
+    i, n = 0, len(text)
+    while i < n:  # one base character with its combining marks at a time
+        j = i + 1
+        while j < n and unicodedata.combining(text[j]):
+            j += 1
+        seg = unicodedata.normalize("NFC", text[i:j]).replace("\u00ad", "").replace("\u200b", "")
+        seg = seg.lower()
+        parts.append(seg)
+        pos.extend([i] * len(seg))
+        i = j
+    if "".join(parts).replace(" - ", " – ") != prepped:
+        return None  # pragma: no cover - a normalisation across segments: keep prepped offsets
+    pos.append(n)
+    return pos
 
 
 def _inherit(a: np.ndarray, link: np.ndarray) -> np.ndarray:

@@ -144,9 +144,29 @@ def read_text_csv(path: str | Path) -> pd.DataFrame:
     except ImportError:  # pragma: no cover - only without the data layer
         return _read_text_csv_plain(p)
     t = read_export(p)
+    _refuse_unnamed_values(p, t)
     width = len(t.headers)
     rows = [[("" if v is None else str(v)) for v in (r + [None] * width)[:width]] for r in t.rows]
     return pd.DataFrame(rows, columns=[str(h) for h in t.headers], dtype=object)
+
+
+def _refuse_unnamed_values(p: Path, t) -> None:
+    """A value in a column without a header is part of an answer split at an unquoted comma
+    (or a stray cell): coding the rest of the row would silently lose it."""
+    from analysis.data.readers import column_letters
+
+    for j, (name, col) in enumerate(zip(t.headers, t.columns, strict=False)):
+        if str(name).strip() or col.null_count == len(col):
+            continue
+        i = next(k for k, v in enumerate(col.to_pylist()) if v not in (None, ""))
+        value = str(col[i].as_py())
+        short = value if len(value) <= 40 else value[:37] + "…"
+        raise ConfigError(
+            f"{p.name}: rad {t.header_row + 1 + i}, kolumn {column_letters(j + 1)} (utan "
+            f"rubrik): värdet {short!r} ligger utanför tabellen — raden har fler fält än "
+            "rubrikraden, troligen ett kommatecken i en text utan citattecken. Sätt texten inom "
+            'citattecken ("…") eller spara filen som CSV UTF-8 från Excel och kör igen.'
+        )
 
 
 def _read_text_csv_plain(p: Path) -> pd.DataFrame:

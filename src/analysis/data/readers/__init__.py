@@ -230,8 +230,37 @@ def _read_csv_text(
     )  # fmt: skip
     if table is None:
         raise _problem(p, "filen är tom", "Exportera svaren på nytt", "empty")
+    _check_unclosed_quote(p, table, source, length)
     table.mojibake_scan = mojibake
     return table
+
+
+def _check_unclosed_quote(p: Path, table: RawTable, source: bytes | Path, length: int) -> None:
+    """Refuse a CSV whose last record swallowed the rest of the file through a quote that never
+    closes: its last row holds a line break and the file does not end with a closing quote."""
+    if not table.columns or not len(table.columns[0]):
+        return
+    if isinstance(source, Path):
+        with open(source, "rb") as fh:
+            fh.seek(max(0, source.stat().st_size - 256))
+            tail = fh.read()
+    else:
+        tail = source[-256:]
+    if tail.rstrip()[-1:] == b'"':
+        return
+    for name, col in zip(table.headers, table.columns, strict=False):
+        last = col[-1].as_py()
+        if isinstance(last, str) and "\n" in last:
+            row = table.header_row + len(col)
+            raise _problem(
+                p,
+                f'ett citattecken (") öppnas men stängs aldrig, så resten av filen '
+                f"({last.rstrip().count(chr(10)) + 1} rader) lästes som ett enda värde",
+                "Rätta citattecknet i filen (eller exportera den på nytt) och kör igen",
+                "unreadable",
+                row=row,
+                column=name,
+            )
 
 
 __all__ = [

@@ -277,6 +277,9 @@ def _atomic_write(target: Path, data: bytes) -> None:
     The temporary file is created with mode 0o666 minus the umask (like a plain ``open``), so
     the result has the usual permissions without touching the process-wide umask.
     """
+    from analysis.atomic import refuse_special
+
+    refuse_special(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
