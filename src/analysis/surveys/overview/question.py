@@ -323,8 +323,13 @@ def question_section(
             min_cell,
             coarse_hidden,
         )
+    elif qtype == "org_id":
+        sec.notice(
+            "Organisationskoden redovisas inte: den används bara för att para ihop en "
+            "organisations svar mellan enkätomgångarna."
+        )
     else:
-        sec.notice(f"Frågetypen {qtype!r} redovisas inte i översikten.")
+        sec.notice("Den här typen av fråga sammanfattas inte i översikten.")
     return sec
 
 
