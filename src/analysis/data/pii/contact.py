@@ -273,7 +273,7 @@ def _valid_date(century: str | None, yy: str, mm: str, dd: str) -> bool:
     day, month = int(dd), int(mm)
     if day > 60:
         day -= 60  # samordningsnummer
-    if day > _MONTH_DAYS[month - 1]:
+    if month > 12 or day > _MONTH_DAYS[month - 1]:  # loosely cued digits: any two digits
         return False
     if month == 2 and day == 29 and century:
         year = int(century + yy)
