@@ -25,6 +25,10 @@ masked once per distinct text — so the cost is linear in the rows with no per-
 except for the few texts that may hold personal data. A large UTF-8 CSV is parsed by pyarrow
 straight from disk and the long table is built and written one Parquet row group at a time;
 ``benchmarks/bench_ingest.py`` prints the figures (about 3 × the CSV's size in peak memory).
+The distinct free texts of a large export are masked by this process and worker processes
+together (:mod:`analysis.data.pii.parallel`), and Arrow memory comes from jemalloc rather than
+pyarrow's default mimalloc, which spent more system time faulting pages in again than the
+Parquet encoding itself took (:func:`~analysis.data.ingest.common._memory_pool`).
 """
 
 from __future__ import annotations
