@@ -18,8 +18,9 @@ rows per second and the targets (printed, never asserted):
 * 10⁵ rows from xlsx in ≤ 15 s.
 
 The time covers the whole ``ingest()`` call including the first import of pandas and pyarrow (as
-``analysis ingest`` pays it); CPU time (all threads) is printed beside it because wall time on a
-shared machine says little.
+``analysis ingest`` pays it); CPU time (all threads, plus the free-text masking workers of
+:mod:`analysis.data.pii.parallel`) is printed beside it because wall time on a shared machine
+says little, and the workers' peak RSS beside the ingest's own.
 
 ``--quick`` runs 10⁴ rows from CSV and 10⁴ from xlsx only.
 """
@@ -192,7 +193,9 @@ from analysis.data.ingest import ingest
 m = ingest({survey!r}, input_path={src!r}, out_dir={out!r})
 wall, cpu = time.perf_counter() - t, time.process_time() - c
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({{"wall": wall, "cpu": cpu, "rss_kb": rss, "rows_out": m["rows_out"]}}))
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the masking workers, ended and reaped
+print(json.dumps({{"wall": wall, "cpu": cpu + kids.ru_utime + kids.ru_stime, "rss_kb": rss,
+                  "worker_rss_kb": kids.ru_maxrss, "rows_out": m["rows_out"]}}))
 """
 
 
@@ -224,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"Ingest benchmark ({SURVEY}, MS Forms-shaped synthetic exports, seed {SEED})")
     print(f"{'format':6} {'rows':>9} {'MB':>7} {'ingest s':>9} {'cpu s':>7} {'rows/s':>10} "
-          f"{'s/1e5 rows':>10} {'peak RSS':>9}  target")  # fmt: skip
+          f"{'s/1e5 rows':>10} {'peak RSS':>9} {'workers':>9}  target")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
@@ -235,22 +238,26 @@ def main(argv: list[str] | None = None) -> int:
                     (write_csv if fmt == "csv" else write_xlsx)(src, n)
                 r = measure(src, Path(tmp) / f"out_{fmt}_{n}")
                 gb = r["rss_kb"] / 1024 / 1024
+                worker_gb = r.get("worker_rss_kb", 0) / 1024 / 1024
                 goal = targets.get((fmt, n))
                 note = ""
                 if goal is not None:
-                    ok = r["wall"] <= goal and (n < 1_000_000 or gb <= 3.0)
+                    ok = r["wall"] <= goal and (n < 1_000_000 or gb + worker_gb <= 3.0)
                     limit = f"≤ {goal:.0f} s" + (", ≤ 3 GB" if n >= 1_000_000 else "")
                     note = f"{limit}: {'met' if ok else 'MISSED'}"
                 print(
                     f"{fmt:6} {n:>9,} {src.stat().st_size / 1e6:>7.1f} {r['wall']:>9.2f} "
                     f"{r['cpu']:>7.2f} "
-                    f"{n / r['wall']:>10,.0f} {r['wall'] / n * 1e5:>10.2f} {gb:>7.2f} GB  {note}",
+                    f"{n / r['wall']:>10,.0f} {r['wall'] / n * 1e5:>10.2f} {gb:>7.2f} GB "
+                    f"{worker_gb:>7.2f} GB  {note}",
                     flush=True,
                 )
     print(
         "Figures are printed, never asserted; linear cost = a flat 's/1e5 rows' column. The ingest\n"
-        "time includes importing pandas/pyarrow; 'cpu s' is the process's CPU time (all threads),\n"
-        f"a check when the machine is shared (load average now {os.getloadavg()[0]:.1f} on "
+        "time includes importing pandas/pyarrow; 'cpu s' is the CPU time of the ingest process (all\n"
+        "threads) and of its masking workers; 'workers' is the largest worker's peak RSS (the\n"
+        "3 GB target counts it on top of the ingest's own peak); 'cpu s' is\n"
+        f"the check when the machine is shared (load average now {os.getloadavg()[0]:.1f} on "
         f"{os.cpu_count()} CPUs)."
     )
     return 0

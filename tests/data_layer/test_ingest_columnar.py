@@ -211,3 +211,67 @@ def test_benchmark_quick_run_prints_every_figure(tmp_path, capsys):
     assert bench_ingest.main(["--sizes", "300", "--xlsx-sizes", "200"]) == 0
     out = capsys.readouterr().out
     assert "csv" in out and "xlsx" in out and "rows/s" in out and "peak RSS" in out
+
+
+def _corpus_texts() -> list[str]:
+    import json
+
+    lines = (ROOT / "tests/fixtures/pii_corpus/dev.jsonl").read_text(encoding="utf-8")
+    texts = [json.loads(line)["text"] for line in lines.splitlines() if line.strip()]
+    return texts * 3 + ["Bra!", "", "Ring 070-111 22 33", "Hälsningar Sigbritt Ohlsson"]
+
+
+def test_mask_all_with_workers_equals_mask_text_by_text(monkeypatch):
+    from analysis.data.pii import mask, parallel
+
+    texts = _corpus_texts()
+    expected = {}
+    for j, t in enumerate(texts):
+        new, c = mask(t)
+        if any(c.values()):
+            expected[j] = (new, c)
+    assert expected and len(expected) < len(texts)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(parallel, "CHUNK", 7)
+    with parallel.workers(2):
+        assert parallel.mask_all(texts) == expected
+        assert len(parallel._workers) == 2  # started at the first long list, kept for the next
+        # a worker answers a chunk exactly as this process would
+        assert parallel._ask(parallel._workers[0], texts[:20], ("name",), ()) == parallel._masked(
+            texts[:20], ("name",), ()
+        )
+        # workers that died: their chunks are masked here, nothing is lost
+        for w in parallel._workers:
+            w.kill()
+            w.wait()
+        assert parallel.mask_all(texts) == expected
+        workers = list(parallel._workers)
+    assert parallel._workers == [] and all(w.poll() is not None for w in workers)
+    with parallel.workers(0):
+        assert parallel.mask_all(texts) == expected and parallel._workers == []
+
+
+def test_ingest_with_workers_writes_the_same_files(large_csv, tmp_path, monkeypatch):
+    """Masking shared with worker processes, and the ingest's own Arrow memory pool, change no
+    byte of the output; the caller's default pool is restored."""
+    import pyarrow as pa
+
+    from analysis.data.pii import parallel
+
+    before = pa.default_memory_pool().backend_name
+    monkeypatch.setenv(parallel.WORKERS_ENV, "0")
+    ing.ingest("partner_2021", input_path=large_csv, out_dir=tmp_path / "one")
+    monkeypatch.setenv(parallel.WORKERS_ENV, "2")
+    monkeypatch.setattr(ing, "PARALLEL_BYTES", 1000)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 100)
+    monkeypatch.setattr(parallel, "CHUNK", 50)
+    pools = []
+    real_build = ing.build_tables
+    monkeypatch.setattr(
+        ing, "build_tables", lambda p: pools.append(pa.default_memory_pool()) or real_build(p)
+    )
+    ing.ingest("partner_2021", input_path=large_csv, out_dir=tmp_path / "two")
+    assert _outputs(tmp_path / "one") == _outputs(tmp_path / "two")
+    assert pools[0].backend_name in ("jemalloc", "system")
+    assert pa.default_memory_pool().backend_name == before
+    assert parallel._workers == []

@@ -25,6 +25,10 @@ masked once per distinct text — so the cost is linear in the rows with no per-
 except for the few texts that may hold personal data. A large UTF-8 CSV is parsed by pyarrow
 straight from disk and the long table is built and written one Parquet row group at a time;
 ``benchmarks/bench_ingest.py`` prints the figures (about 3 × the CSV's size in peak memory).
+The distinct free texts of a large export are masked by this process and worker processes
+together (:mod:`analysis.data.pii.parallel`), and Arrow memory comes from jemalloc rather than
+pyarrow's default mimalloc, which spent more system time faulting pages in again than the
+Parquet encoding itself took (:func:`~analysis.data.ingest.common._memory_pool`).
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from typing import Any
 
 from analysis import paths
 from analysis.data.codebook import Codebook
-from analysis.data.ingest.common import _progress, _release_memory
+from analysis.data.ingest.common import _memory_pool, _progress, _release_memory
 from analysis.data.ingest.inputs import (
     EXPORT_SUFFIXES,  # noqa: F401 - re-exported
     NON_EXPORT_STEMS,  # noqa: F401 - re-exported
@@ -62,9 +66,13 @@ from analysis.data.ingest.tables import (
     LongAnswers,
     build_tables,
 )
+from analysis.data.pii.parallel import workers
 from analysis.errors import InputValidationError, Problem
 
 OUTPUT_FILES = ("responses.parquet", "answers.parquet", "manifest.json")
+PARALLEL_BYTES = 8 << 20
+"""Exports of at least this size have their free text masked by worker processes too (about
+10 000 respondents of a survey like partner_2021; a worker costs ~0.2 s to start)."""
 
 
 def validate(
@@ -120,6 +128,35 @@ def _parquet_bytes(df) -> bytes:
     return sink.getvalue().to_pybytes()
 
 
+def _build(cb: Codebook, source: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The public manifest and the bytes of every output file of a valid export."""
+    from analysis.data.labels import public_manifest
+
+    try:
+        large = source.stat().st_size >= PARALLEL_BYTES
+    except OSError:
+        large = False  # reading reports it
+    # free text is masked on every core (analysis.data.pii.parallel); the workers start while
+    # the export is read
+    with workers(None if large else 0, start=True):
+        prepared = _prepare(cb, source)
+        if prepared.problems:
+            raise InputValidationError(prepared.problems)
+        wide, long, masked = build_tables(prepared)
+    manifest = build_manifest(prepared, len(wide), masked)
+    if manifest["rows_in"] != manifest["rows_out"] + manifest["rows_excluded"]:  # pragma: no cover
+        raise AssertionError("row accounting failed")
+    manifest = public_manifest(manifest)  # file name and headers only after the PII check
+    files = {
+        "responses.parquet": _parquet_bytes(wide),
+        "answers.parquet": _parquet_bytes(long),
+        "manifest.json": (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode(
+            "utf-8"
+        ),
+    }
+    return manifest, files
+
+
 def ingest(
     survey: str,
     input_path: str | Path | None = None,
@@ -149,25 +186,11 @@ def ingest(
         Another ingest into the same folder did not finish in time.
     """
     from analysis.data import store
-    from analysis.data.labels import public_manifest
 
     cb = _codebook(survey, codebook)
     source = Path(input_path) if input_path is not None else find_input(survey, cb)
-    prepared = _prepare(cb, source)
-    if prepared.problems:
-        raise InputValidationError(prepared.problems)
-    wide, long, masked = build_tables(prepared)
-    manifest = build_manifest(prepared, len(wide), masked)
-    if manifest["rows_in"] != manifest["rows_out"] + manifest["rows_excluded"]:  # pragma: no cover
-        raise AssertionError("row accounting failed")
-    manifest = public_manifest(manifest)  # file name and headers only after the PII check
-    files = {
-        "responses.parquet": _parquet_bytes(wide),
-        "answers.parquet": _parquet_bytes(long),
-        "manifest.json": (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode(
-            "utf-8"
-        ),
-    }
+    with _memory_pool():
+        manifest, files = _build(cb, source)
     target = Path(out_dir) if out_dir is not None else paths.processed_dir(survey)
     store.publish(target, files)  # a new version, published atomically (analysis.data.store)
     return manifest

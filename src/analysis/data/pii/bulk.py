@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from analysis.data.pii.contact import KINDS, MASKS
 from analysis.data.pii.detect import _keep, _kinds, mask
+from analysis.data.pii.parallel import mask_all
 
 # ----------------------------------------------------------------------------- names
 
@@ -171,9 +172,10 @@ def mask_column(values, *, kinds=KINDS, keep=()):
     codes = np.asarray(codes, dtype=np.int64)
     freq = np.bincount(codes[codes >= 0], minlength=n_uniques)
     changed: dict[int, str] = {}
-    for k, text in candidates.items():
-        masked, c = mask(text, kinds=kinds, keep=keep)
-        if masked != text:
+    keys = list(candidates)
+    for j, (masked, c) in mask_all(list(candidates.values()), kinds=kinds, keep=keep).items():
+        k = keys[j]
+        if masked != candidates[k]:
             changed[k] = masked
         for kind, n in c.items():
             counts[kind] += n * int(freq[k])

@@ -113,7 +113,7 @@ _ODD = re.compile(
     "[\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u00a0\u2007\u2009\u200a\u202f\u205f\u3000\t"
     "\u2018\u2019\u02bc\u00b4`]"
 )
-_SLOW = re.compile(r"[\u00ad\u180e\u200b-\u200f\u2060-\u2063\ufeff]|%40", re.IGNORECASE)
+_SLOW = re.compile(r"[\u00ad\u180e\u200b-\u200f\u2060-\u2063\ufeff]")  # or "%40"
 
 
 class _Norm:
@@ -143,7 +143,7 @@ def normalise(text: str) -> _Norm:
     """
     if _ODD.search(text):
         text = text.translate(_ONE_TO_ONE)
-    if _SLOW.search(text) is None and unicodedata.is_normalized("NFKC", text):
+    if "%40" not in text and _SLOW.search(text) is None and unicodedata.is_normalized("NFKC", text):
         return _Norm(text, None, None)
     out: list[str] = []
     starts: list[int] = []
@@ -189,6 +189,21 @@ _EMAIL = re.compile(
 _EMAIL_HINT = re.compile(
     r"@|[(\[{<]\s*[aA]\s*[)\]}>]|(?i:(?<![^\W\d_])(?:at|snabel-?a)(?![^\W\d_]))"
 )
+"""Text that may hold an e-mail address: "@", "(a)", or "at"/"snabel-a" as a word."""
+_HINT_BRACKET = re.compile(r"[(\[{<]\s*[aA]\s*[)\]}>]")
+_HINT_WORD = re.compile(r"(?i:[as](?<![^\W\d_][as])(?:(?<=a)t|(?<=s)nabel-?a)(?![^\W\d_]))")
+
+
+def _email_hint(n: str) -> bool:
+    """``_EMAIL_HINT.search(n) is not None``, about twice as fast: "@" by ``in``, and the word
+    pattern with its look-behind after the first letter, so that ``re`` scans for that letter.
+
+    >>> [_email_hint(t) for t in ("a@b", "anna (A) umu", "anna at umu", "Ring Snabel-A", "data")]
+    [True, True, True, True, False]
+    """
+    return "@" in n or _HINT_BRACKET.search(n) is not None or _HINT_WORD.search(n) is not None
+
+
 _TLDS = frozenset(
     _words(
         """
@@ -273,7 +288,7 @@ def _valid_date(century: str | None, yy: str, mm: str, dd: str) -> bool:
     day, month = int(dd), int(mm)
     if day > 60:
         day -= 60  # samordningsnummer
-    if day > _MONTH_DAYS[month - 1]:
+    if month > 12 or day > _MONTH_DAYS[month - 1]:  # loosely cued digits: any two digits
         return False
     if month == 2 and day == 29 and century:
         year = int(century + yy)

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 
 from analysis.data.pii.contact import (
     _DIGITS6,
-    _EMAIL_HINT,
     KINDS,
     MASKS,
     Hit,
     _cued_digits,  # noqa: F401
+    _email_hint,
     _emails,
     _personnummer,
     _phones,
@@ -45,7 +45,7 @@ def _hits(
     norm = normalise(text)
     n = norm.text
     cands: list[tuple[int, int, int, str, str]] = []  # priority, start, end, kind, detector
-    if "email" in kinds and _EMAIL_HINT.search(n):
+    if "email" in kinds and _email_hint(n):
         cands += [(0, s, e, "email", d) for s, e, d in _emails(n)]
     if ("phone" in kinds or "personnummer" in kinds) and _DIGITS6.search(n):
         if "personnummer" in kinds:

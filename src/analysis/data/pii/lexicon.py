@@ -6,6 +6,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 from analysis.data.pii.contact import _STOP, RESOURCES, _words  # noqa: F401
 
@@ -99,6 +100,7 @@ _NAME_SUFFIX_HINT = re.compile(
     r"stedt|ell|ér|én|ić|ic|ski|ska|nen|la|lä|oglu|zadeh|pour|ian|yan|ova|ov|ev|eva)$"
 )
 _TOKEN = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*(?::s(?![^\W\d_]))?")
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
 
 # token flags
 _CAP, _UPPER, _FN, _SN, _WORD, _STOPF, _HKEEP, _SKEEP, _ROLE, _CONT, _ORG, _INIT, _PART, _INERT = (
@@ -206,8 +208,9 @@ def _in(cf: str, names: frozenset[str]) -> bool:
     return False
 
 
-def _initial(n: str, prev_end: int, start: int, first: bool) -> bool:
-    gap = n[prev_end:start]
+def _initial(gap: str, first: bool) -> bool:
+    """Whether a capitalised word after *gap* (the text since the previous word) begins a
+    sentence."""
     stripped = gap.strip(" \t\r\n\"'«»()[]*•·->–—")
     if stripped:
         return stripped[-1] in ".!?"
@@ -215,6 +218,9 @@ def _initial(n: str, prev_end: int, start: int, first: bool) -> bool:
 
 
 _WORD_CACHE: dict[str, tuple[str, str, int, int]] = {}
+_SKIP: set[str] = set()
+"""Words whose flags are :data:`_INERT` (a subset of :data:`_WORD_CACHE`'s keys): left out of
+:func:`_tokens`' list without a look-up of their flags."""
 
 
 def _classify(tok: str) -> tuple[str, str, int, int]:
@@ -275,37 +281,57 @@ def _classify(tok: str) -> tuple[str, str, int, int]:
     gen = len(cf) - len(base) if cf.startswith(base) else 0
     if len(_WORD_CACHE) > 500_000:
         _WORD_CACHE.clear()
+        _SKIP.clear()
     _WORD_CACHE[tok] = out = (cf, base, flags, gen)
+    if flags & _INERT:
+        _SKIP.add(tok)
     return out
 
 
 def _tokens(n: str, keep: tuple[str, ...]) -> list[list]:
-    """[start, end, token, base, flags, end without genitive, casefolded] for every word."""
+    """[start, end, token, base, flags, end without genitive, casefolded] for every word.
+
+    Inert words (see :func:`_classify`) are left out, except right after a particle or when
+    the caller's *keep* names them. The text is split once (words and the gaps between them,
+    in C); only the words that are not known to be inert are looked at one by one.
+    """
     phrases, user_tokens, user_words = _keep_matcher(keep)
+    parts = _TOKEN_SPLIT.split(n)  # gap, word, gap, word, …, gap
+    words = parts[1::2]
+    if not words:
+        return []
+    if user_words:
+        cand = list(range(len(words)))
+    else:
+        skip = _SKIP
+        cand = [i for i, w in enumerate(words) if w not in skip]
+        if not cand:
+            return []
+    offsets = list(accumulate(map(len, parts)))  # end of each part
     toks = []
-    prev_end = 0
     heads = []
     cache_get = _WORD_CACHE.get
-    first = True
-    after_particle = False
-    for m in _TOKEN.finditer(n):
-        tok = m.group()
-        s, e = m.span()
+    forced = -1  # the word right after a particle is kept even when inert
+    x = 0
+    while x < len(cand):
+        i = cand[x]
+        x += 1
+        tok = words[i]
         cf, base, flags, gen = cache_get(tok) or _classify(tok)
-        if flags & _INERT and cf not in user_words and not after_particle:
-            prev_end = e
-            first = False
+        if flags & _INERT and i != forced and cf not in user_words:
             continue
-        after_particle = bool(flags & _PART)
-        if flags & (_CAP | _UPPER) and _initial(n, prev_end, s, first):
+        if flags & _PART:
+            forced = i + 1
+            if forced < len(words) and (x >= len(cand) or cand[x] != forced):
+                cand.insert(x, forced)
+        s, e = offsets[2 * i], offsets[2 * i + 1]
+        if flags & (_CAP | _UPPER) and _initial(parts[2 * i], i == 0):
             flags |= _INIT
-        first = False
         if user_tokens and (cf in user_tokens or base in user_tokens):
             flags |= _HKEEP
         if cf in phrases:
             heads.append(len(toks))
         toks.append([s, e, tok, base, flags, e - gen, cf])
-        prev_end = e
     for i in heads:
         for words in phrases[toks[i][6]]:
             j = i + len(words)
