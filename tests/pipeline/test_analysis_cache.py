@@ -129,7 +129,9 @@ def test_runner_requests_one_analysis_for_overview_and_report(fresh_partner):
     trend = request_for(job("partner_trend.ipynb", baseline="partner_2021"))
     assert overview[0] == report[0]
     assert (overview[1], report[1]) == ("overview", "report")
-    assert trend is None  # analyse_trend(...) is no analyse(...) call
+    assert trend[0][0] == "trend" and trend[1] == "trend"  # analyse_trend(...), not analyse(...)
+    hello = request_for(job("../tests/pipeline/fixtures/hello.ipynb"))
+    assert hello is None  # a notebook without an analysis needs none
     internal = request_for(job("survey_overview.ipynb", audience="internal"))
     assert internal[0] != overview[0]
 
@@ -184,6 +186,33 @@ def test_a_cached_section_shows_its_html_and_turns_live_when_touched(fresh_partn
     fig.axes[0].set_title("Omgjord")
     section.figures[name] = fig
     assert section._repr_html_() != next(s for s in live.sections if s.id == section.id).to_html()
+
+
+def test_a_kernel_that_loads_the_trend_imports_neither_pandas_nor_scipy(fresh_partner, tmp_path):
+    from analysis.data.ingest import ingest
+    from analysis.surveys.trend import analyse_trend
+
+    later = tmp_path / "processed" / "partner_2025"
+    ingest("partner_2025", out_dir=later)
+    args = {"baseline": "partner_2021", "input": str(later), "baseline_input": str(fresh_partner)}
+    computed = analyse_trend("partner_2025", **args)
+    code = textwrap.dedent(
+        f"""
+        import sys
+        from analysis.surveys.trend import analyse_trend
+        t = analyse_trend("partner_2025", **{args!r})
+        html = "".join(repr(s) + s._repr_html_() for s in t.sections)
+        heavy = [m for m in ("pandas", "matplotlib", "scipy", "pyarrow") if m in sys.modules]
+        print(heavy)
+        print(html)
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    heavy, _, html = out.partition("\n")
+    assert heavy == "[]", heavy
+    assert html.rstrip("\n") == "".join(repr(s) + s._repr_html_() for s in computed.sections)
 
 
 def test_a_kernel_that_loads_its_analysis_imports_neither_pandas_nor_matplotlib(fresh_partner):

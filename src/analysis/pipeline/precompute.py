@@ -14,9 +14,10 @@ heavy imports are paid once per worker and nothing of the calling program is re-
 (as ``multiprocessing``'s *spawn* would re-import a script's ``__main__``). They inherit the
 runner's environment, including the ``PYTHONHASHSEED`` the kernels get.
 
-A report notebook is recognised by its code calling ``analyse(``; the analysis parameters are
-the report's ``audience``, ``min_cell``, ``confidence`` and ``themes`` (those it declares; the
-others take ``analyse``'s defaults, as in the notebook).
+A report notebook is recognised by its code calling ``analyse(`` (a survey's analysis; the
+analysis parameters are the report's ``audience``, ``min_cell``, ``confidence`` and ``themes``,
+those it does not declare take ``analyse``'s defaults, as in the notebook) or ``analyse_trend(``
+(the trend report: also ``baseline`` and ``baseline_input``).
 The generic overview notebook needs the overview part, every other notebook the survey's own
 report (which may build the overview on the way). Nothing here can change a report: a request
 that does not match what the notebook asks for, or an analysis that fails, only means the
@@ -40,29 +41,33 @@ from pathlib import Path
 ANALYSIS_PARAMETERS = ("audience", "min_cell", "confidence", "themes")
 """The report parameters a notebook passes on to ``analyse`` (when it declares them)."""
 
-_ANALYSE_CALL = re.compile(r"(?<![\w.])analyse\(")
+_CALL = re.compile(r"(?<![\w.])(analyse|analyse_trend)\(")
 
 
 @cache
-def _uses_analyse(notebook: Path, mtime_ns: int) -> bool:
-    """Whether a code cell of *notebook* calls ``analyse(`` (read once per file version)."""
+def _calls(notebook: Path, mtime_ns: int) -> frozenset[str]:
+    """Which of ``analyse(`` / ``analyse_trend(`` the code cells of *notebook* call (read once
+    per file version)."""
     try:
         nb = json.loads(notebook.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
+        return frozenset()
+    found = set()
     for cell in nb.get("cells", []):
         if cell.get("cell_type") == "code":
             source = cell.get("source", "")
-            if _ANALYSE_CALL.search(source if isinstance(source, str) else "".join(source)):
-                return True
-    return False
+            source = source if isinstance(source, str) else "".join(source)
+            found.update(m.group(1) for m in _CALL.finditer(source))
+    return frozenset(found)
 
 
 def request_for(job) -> tuple[tuple, str] | None:
     """``(key, part)`` of the analysis *job*'s notebook will ask for, or ``None``.
 
-    The key is ``(survey, input folder, analysis parameters)`` with ``analyse``'s defaults
-    filled in — what decides the analysis's cache key — and *part* the part the notebook shows.
+    The key is ``("survey", survey, input folder, analysis parameters)`` for ``analyse`` or
+    ``("trend", survey, input folder, trend parameters)`` for ``analyse_trend``, with the
+    functions' defaults filled in — what decides the cache key — and *part* the part the
+    notebook shows (``"trend"`` for the trend analysis).
     """
     from analysis import paths
     from analysis.pipeline.registry import OVERVIEW_NOTEBOOK
@@ -73,18 +78,39 @@ def request_for(job) -> tuple[tuple, str] | None:
         return None
     notebook = Path(job.spec.notebook)
     try:
-        if not _uses_analyse(notebook, notebook.stat().st_mtime_ns):
-            return None
+        calls = _calls(notebook, notebook.stat().st_mtime_ns)
         overview = notebook.resolve() == (paths.project_root() / OVERVIEW_NOTEBOOK).resolve()
     except OSError:
         return None
-    kwargs = (
+    common = (
         ("audience", str(params.get("audience") or "public")),
         ("min_cell", int(params.get("min_cell") or 0)),
         ("confidence", float(params.get("confidence", 0.95))),
-        ("themes", str(params.get("themes") or "")),
     )
-    return (str(survey), str(job.processed), kwargs), ("overview" if overview else "report")
+    if calls == {"analyse"}:
+        kwargs = (*common, ("themes", str(params.get("themes") or "")))
+        part = "overview" if overview else "report"
+        return ("survey", str(survey), str(job.processed), kwargs), part
+    if calls == {"analyse_trend"} and params.get("baseline"):
+        kwargs = (
+            *common,
+            ("baseline", str(params["baseline"])),
+            ("baseline_input", str(params.get("baseline_input") or "")),
+        )
+        return ("trend", str(survey), str(job.processed), kwargs), "trend"
+    return None
+
+
+def _compute(kind: str, survey: str, folder: str, kwargs, parts) -> list[str]:
+    """Compute and store one analysis; the parts now in the cache."""
+    if kind == "trend":
+        from analysis.surveys.trend import analyse_trend
+
+        analyse_trend(survey, input=folder, **dict(kwargs))
+        return ["trend"]
+    from analysis.surveys.analysis import analyse
+
+    return list(analyse(survey, input=folder, parts=tuple(parts), **dict(kwargs)).built_parts())
 
 
 def _hold(key: tuple) -> contextlib.ExitStack:
@@ -92,20 +118,15 @@ def _hold(key: tuple) -> contextlib.ExitStack:
     from analysis.errors import AnalysisError
     from analysis.surveys import cache
     from analysis.surveys.analysis import cache_file
+    from analysis.surveys.trend.analyse import trend_cache_file
 
-    survey, folder, kwargs = key
+    kind, survey, folder, kwargs = key
+    locate = trend_cache_file if kind == "trend" else cache_file
     try:
-        path = cache_file(survey, input=folder, **dict(kwargs))
+        path = locate(survey, input=folder, **dict(kwargs))
     except AnalysisError:
         return contextlib.ExitStack()  # the kernel will report it
     return cache.acquire(path, timeout=0)
-
-
-def _compute(survey: str, folder: str, kwargs, parts) -> list[str]:
-    """Compute and store one analysis; the parts now in the cache."""
-    from analysis.surveys.analysis import analyse
-
-    return list(analyse(survey, input=folder, parts=tuple(parts), **dict(kwargs)).built_parts())
 
 
 class Precompute:
@@ -166,8 +187,14 @@ class Precompute:
                             encoding="utf-8",
                         )
                         self._procs.append(proc)
-                    survey, folder, kwargs = key
-                    request = {"survey": survey, "input": folder, "kwargs": kwargs, "parts": parts}
+                    kind, survey, folder, kwargs = key
+                    request = {
+                        "kind": kind,
+                        "survey": survey,
+                        "input": folder,
+                        "kwargs": kwargs,
+                        "parts": parts,
+                    }
                     proc.stdin.write(json.dumps(request) + "\n")
                     proc.stdin.flush()
                     answer = json.loads(proc.stdout.readline() or "{}")
@@ -230,7 +257,8 @@ def main() -> int:
             continue
         try:
             req = json.loads(line)
-            answer = {"parts": _compute(req["survey"], req["input"], req["kwargs"], req["parts"])}
+            args = (req["kind"], req["survey"], req["input"], req["kwargs"], req["parts"])
+            answer = {"parts": _compute(*args)}
         except Exception as exc:  # noqa: BLE001 - reported to the runner, never fatal here
             answer = {"error": f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"}
         sys.stdout.write(json.dumps(answer) + "\n")
