@@ -8,7 +8,9 @@ type, and values outside the known enumerations raise :class:`analysis.errors.Co
 :func:`run_reports` builds the selected reports in one long-lived process: up to ``jobs`` kernels
 execute at once (papermill's Python API in a thread pool), one reused
 :class:`nbconvert.HTMLExporter` turns each executed notebook into a self-contained HTML page
-(template ``templates/report``), and ``reports/index.html`` lists them all.
+(template ``templates/report``), and ``reports/index.html`` lists them all. Each analysis the
+reports ask for (a survey's, the trend's) is computed once per run by worker processes
+(:mod:`analysis.pipeline.precompute`) and only loaded by the report kernels.
 
 Incremental builds
     A report is *skipped* when the fingerprint of its inputs — notebook file, resolved
