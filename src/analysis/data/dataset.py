@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from analysis import paths
 from analysis.data.codebook import Codebook, Question, load_codebook
 from analysis.errors import AnalysisError
+from analysis.lazystate import LazyFields
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -34,8 +35,11 @@ FILES = ("responses.parquet", "answers.parquet", "manifest.json")
 
 
 @dataclass
-class Dataset:
-    """A survey's processed data: the wide and long tables, manifest and codebook."""
+class Dataset(LazyFields):
+    """A survey's processed data: the wide and long tables, manifest and codebook.
+
+    Pickled (in the analysis cache) the two tables are unpickled only when first used.
+    """
 
     survey: str
     wide: pd.DataFrame
@@ -47,6 +51,8 @@ class Dataset:
     """The concrete folder the files were read from (a ``versions/<id>`` folder of a store)."""
     version: str | None = None
     """The version id of the processed data (``None`` for a folder without versions)."""
+
+    _lazy_fields = ("wide", "long")
 
     @property
     def n(self) -> int:
@@ -81,12 +87,7 @@ def load(survey: str, processed: str | Path | None = None) -> Dataset:
         version = pinned.version
         manifest, wide, long = _read(survey, version.path)
     codebook = load_codebook(survey)
-    if manifest.get("codebook_sha256") and manifest["codebook_sha256"] != codebook.sha256:
-        warnings.warn(
-            f"Kodboken för {survey} har ändrats sedan data lästes in; kör `analysis ingest {survey}` igen.",
-            UserWarning,
-            stacklevel=2,
-        )
+    warn_if_codebook_changed(survey, manifest, codebook, stacklevel=3)
     return Dataset(
         survey=survey,
         wide=wide,
@@ -99,10 +100,20 @@ def load(survey: str, processed: str | Path | None = None) -> Dataset:
     )
 
 
-def _read(survey: str, folder: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
-    """Manifest, wide and long table from one concrete folder (checked for the survey)."""
-    import pandas as pd
+def warn_if_codebook_changed(
+    survey: str, manifest: dict, codebook: Codebook, *, stacklevel: int = 2
+) -> None:
+    """Warn when the codebook changed after the data were ingested."""
+    if manifest.get("codebook_sha256") and manifest["codebook_sha256"] != codebook.sha256:
+        warnings.warn(
+            f"Kodboken för {survey} har ändrats sedan data lästes in; kör `analysis ingest {survey}` igen.",
+            UserWarning,
+            stacklevel=stacklevel,
+        )
 
+
+def read_manifest(survey: str, folder: Path) -> dict:
+    """The manifest of one concrete folder, checked: every file there and of *survey*."""
     missing = [name for name in FILES if not (folder / name).is_file()]
     if missing:
         raise AnalysisError(
@@ -121,6 +132,14 @@ def _read(survey: str, folder: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
             f"{folder}: data gäller enkäten {found!r}, inte {survey!r}. "
             f"Kör `analysis ingest {survey}` eller ange rätt mapp."
         )
+    return manifest
+
+
+def _read(survey: str, folder: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """Manifest, wide and long table from one concrete folder (checked for the survey)."""
+    import pandas as pd
+
+    manifest = read_manifest(survey, folder)
     try:
         wide = pd.read_parquet(folder / "responses.parquet")
         long = pd.read_parquet(folder / "answers.parquet")

@@ -64,8 +64,7 @@ __all__ = [
     "table_with_margins",
 ]
 
-SUPPRESSED = "–"
-"""What a suppressed cell shows (an en dash)."""
+from analysis.disclosure.marker import SUPPRESSED  # noqa: E402 - what a suppressed cell shows
 
 TOTAL_LABEL = "Totalt"
 

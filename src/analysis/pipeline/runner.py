@@ -8,7 +8,9 @@ type, and values outside the known enumerations raise :class:`analysis.errors.Co
 :func:`run_reports` builds the selected reports in one long-lived process: up to ``jobs`` kernels
 execute at once (papermill's Python API in a thread pool), one reused
 :class:`nbconvert.HTMLExporter` turns each executed notebook into a self-contained HTML page
-(template ``templates/report``), and ``reports/index.html`` lists them all.
+(template ``templates/report``), and ``reports/index.html`` lists them all. Each analysis the
+reports ask for (a survey's, the trend's) is computed once per run by worker processes
+(:mod:`analysis.pipeline.precompute`) and only loaded by the report kernels.
 
 Incremental builds
     A report is *skipped* when the fingerprint of its inputs — notebook file, resolved
@@ -80,6 +82,7 @@ from analysis.pipeline.parameters import (
     notebook_parameters,
     resolve_parameters,
 )
+from analysis.pipeline.precompute import Precompute
 from analysis.pipeline.provenance import (  # noqa: F401
     _display_path,
     display_parameters,
@@ -446,35 +449,23 @@ def _run_locked(
             import logging
 
             logging.getLogger("papermill").setLevel(logging.ERROR)
-            exporter = Exporter()
-            commit = git_commit()
             workers = max(1, min(int(jobs or os.cpu_count() or 1), len(todo)))
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report") as pool:
-                futures = {
-                    pool.submit(
-                        _build_one,
-                        job,
-                        output_dir=output_dir,
-                        exporter=exporter,
-                        kernel=kernel_name,
-                        cell_timeout=cell_timeout,
-                        commit=commit,
-                        work=run_work,
-                    ): job
-                    for job in todo
-                }
-                for fut in as_completed(futures):
-                    job = futures[fut]
-                    try:
-                        res = fut.result()
-                    except Exception as exc:  # pragma: no cover - _build_one catches
-                        res = ReportResult(
-                            job.spec.name,
-                            STATUS_FAILED,
-                            message=f"{type(exc).__name__}: {_one_line(exc)}",
-                        )
-                    results[job.spec.name] = res
-                    done(res)
+            # each survey's analysis once, in worker processes (they inherit PYTHONHASHSEED
+            # like the kernels); reports that need none go first, the others wait in analyse()
+            with Precompute(todo, workers=workers) as analyses:
+                todo.sort(key=lambda job: analyses.ready(job) is not None)  # stable
+                _execute_all(
+                    todo,
+                    workers,
+                    results,
+                    done,
+                    output_dir=output_dir,
+                    exporter=Exporter(),
+                    kernel=kernel_name,
+                    cell_timeout=cell_timeout,
+                    commit=git_commit(),
+                    work=run_work,
+                )
         finally:
             shutil.rmtree(run_work, ignore_errors=True)
     if bar is not None:
@@ -508,6 +499,23 @@ def _run_locked(
             "utrymme eller kontrollera skrivbehörigheten och kör kommandot igen."
         )
     return [results[spec.name] for spec in selected]
+
+
+def _execute_all(todo, workers, results, done, **kw) -> None:
+    """Step 3 of :func:`run_reports`: *workers* kernels at once; every result goes to *results*
+    and *done*. A kernel whose analysis a worker is computing waits for it in ``analyse``."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report") as pool:
+        futures = {pool.submit(_build_one, job, **kw): job for job in todo}
+        for fut in as_completed(futures):
+            job = futures[fut]
+            try:
+                res = fut.result()
+            except Exception as exc:  # pragma: no cover - _build_one catches
+                res = ReportResult(
+                    job.spec.name, STATUS_FAILED, message=f"{type(exc).__name__}: {_one_line(exc)}"
+                )
+            results[job.spec.name] = res
+            done(res)
 
 
 def _output_error(output_dir: Path, exc: OSError) -> OutputError:

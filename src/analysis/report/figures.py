@@ -130,10 +130,17 @@ def _style():
     return _mpl().rc_context(STYLE)
 
 
+def _percent_tick(value, _pos=None, *, symmetric: bool = False) -> str:
+    """A tick label in per cent (module level, so that a figure can be pickled and cached)."""
+    return percent(abs(value) if symmetric else value)
+
+
 def _pct_axis(ax, axis: str = "x", symmetric: bool = False) -> None:
+    from functools import partial
+
     from matplotlib.ticker import FuncFormatter
 
-    fmt = FuncFormatter(lambda v, _pos: percent(abs(v) if symmetric else v))
+    fmt = FuncFormatter(partial(_percent_tick, symmetric=symmetric))
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
 
 

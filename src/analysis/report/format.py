@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import TYPE_CHECKING
 
-from analysis.disclosure.suppression import SUPPRESSED  # noqa: E402 - the one marker
-from analysis.stats.evenness import EvennessResult
+from analysis.disclosure.marker import SUPPRESSED  # the one marker (no pandas import)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from analysis.stats.evenness import EvennessResult
 
 NBSP = "\u00a0"
 MINUS = "\u2212"

@@ -24,15 +24,19 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
+from analysis.lazystate import LazyFields
 from analysis.report import html as render
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["Section", "contents", "numeric_view", "show", "slug"]
 
@@ -61,11 +65,14 @@ def numeric_view(df: pd.DataFrame | pd.Series) -> pd.DataFrame:
     Columns that hold text (labels, names) stay text; a column counts as numeric when every value
     that is not a suppression marker parses as a number. The caller's frame is not modified.
 
+    >>> import pandas as pd
     >>> t = pd.DataFrame({"antal": [11, "–"], "grupp": ["A", "B"]})
     >>> v = numeric_view(t)
     >>> v["antal"].tolist(), v["grupp"].tolist()
     ([11.0, nan], ['A', 'B'])
     """
+    import pandas as pd
+
     frame = df.to_frame() if isinstance(df, pd.Series) else df
     out = frame.copy()
     for col in out.columns:
@@ -83,8 +90,38 @@ def numeric_view(df: pd.DataFrame | pd.Series) -> pd.DataFrame:
 _MARKERS = {render.SUPPRESSED, "", "…"}
 
 
+_PRERENDER: contextvars.ContextVar[bool] = contextvars.ContextVar("prerender", default=False)
+
+
+@contextlib.contextmanager
+def prerendered() -> Iterator[None]:
+    """Sections pickled inside this block carry their rendered HTML (for the analysis cache).
+
+    A section loaded from such a pickle shows that HTML without unpickling its tables, figures
+    and blocks (nor importing pandas and matplotlib); the first access to any of them restores
+    them and from then on the section is rendered from them again, so a researcher who restyles
+    a figure sees the change.
+
+    >>> import pickle
+    >>> s = Section("demo", "Exempel")
+    >>> s.paragraph("Text.")
+    >>> with prerendered():
+    ...     blob = pickle.dumps(s)
+    >>> t = pickle.loads(blob)
+    >>> t._repr_html_() == s._repr_html_(), t.is_packed()
+    (True, True)
+    >>> t.paragraph("Mer."); "Mer." in t._repr_html_()
+    True
+    """
+    token = _PRERENDER.set(True)
+    try:
+        yield
+    finally:
+        _PRERENDER.reset(token)
+
+
 @dataclass(repr=False)
-class Section:
+class Section(LazyFields):
     """One section of a report: its data and the blocks that present it.
 
     Parameters
@@ -121,10 +158,32 @@ class Section:
     notes: list[str] = field(default_factory=list)
     blocks: list[tuple[str, tuple, dict]] = field(default_factory=list, repr=False)
 
+    _lazy_fields = ("tables", "figures", "blocks")
+
+    def __getstate__(self) -> dict[str, Any]:
+        prerender = _PRERENDER.get() and "_html" not in self.__dict__
+        html = self._repr_html_() if prerender else None
+        sizes = None if self.is_packed() else (len(self.tables), len(self.figures))
+        state = super().__getstate__()
+        if sizes is not None:
+            state["_sizes"] = sizes
+        if html is not None:
+            state["_html"] = (self._head(), html)
+        return state
+
+    def _unpacked(self) -> None:
+        self.__dict__.pop("_html", None)  # rendered from the restored objects from now on
+
+    def _head(self) -> tuple:
+        return (self.id, self.title, self.level, self.intro)
+
     def __repr__(self) -> str:
+        # a section loaded from the cache answers without unpickling its tables and figures
+        sizes = self.__dict__.get("_sizes") if self.is_packed() else None
+        tables, figures = sizes or (len(self.tables), len(self.figures))
         return (
-            f"Section({self.id!r}, {self.title!r}: {len(self.tables)} tabeller, "
-            f"{len(self.figures)} figurer, {len(self.key_points)} huvudbudskap)"
+            f"Section({self.id!r}, {self.title!r}: {tables} tabeller, "
+            f"{figures} figurer, {len(self.key_points)} huvudbudskap)"
         )
 
     # ------------------------------------------------------------------ building
@@ -203,6 +262,9 @@ class Section:
         return render.join(*parts)
 
     def _repr_html_(self) -> str:
+        cached = self.__dict__.get("_html")
+        if cached is not None and cached[0] == self._head():
+            return cached[1]
         anchor = _safe_id(self.id)
         head = (
             f'<h{self.level} id="{anchor}-rubrik">{render._esc(self.title)}</h{self.level}>'
@@ -224,6 +286,8 @@ class Section:
 
     def summary(self) -> pd.DataFrame:
         """What the section holds: one row per table and figure (for exploring in a notebook)."""
+        import pandas as pd
+
         rows = [{"typ": "tabell", "namn": k, "form": str(v.shape)} for k, v in self.tables.items()]
         rows += [{"typ": "figur", "namn": k, "form": ""} for k in self.figures]
         return pd.DataFrame(rows, columns=["typ", "namn", "form"])

@@ -25,6 +25,7 @@ free-text answers are never shown.
 
 >>> import pandas as pd
 >>> from types import SimpleNamespace as NS
+>>> from analysis.surveys.overview import single_table
 >>> q = NS(id="q2", number=2, text="Samarbetar ni?", type="single", role="question",
 ...        options=[NS(code="ja", label="Ja"), NS(code="nej", label="Nej")], non_substantive=[])
 >>> cb = NS(title="Testenkät", questions=[q], frame=None)
@@ -37,29 +38,47 @@ free-text answers are never shown.
 """
 
 from analysis.disclosure.audience import AUDIENCES, check_audience
-from analysis.disclosure.linked import linked_mask
-from analysis.surveys.overview.access import frame_size
-from analysis.surveys.overview.counts import (
-    likert_counts,
-    multi_shares,
-    multi_table,
-    single_shares,
-    single_table,
-    text_answers,
-)
-from analysis.surveys.overview.question import largest_phrase, question_html, question_section
-from analysis.surveys.overview.sections import (
-    metadata_html,
-    metadata_section,
-    method_html,
-    method_section,
-    question_sections,
-    questions_html,
-    respondents_html,
-    respondents_section,
-    sections,
-    title_html,
-)
+from analysis.surveys.overview.title import title_html
+
+_COUNTS = {
+    "likert_counts",
+    "multi_shares",
+    "multi_table",
+    "single_shares",
+    "single_table",
+    "text_answers",
+}
+_QUESTION = {"largest_phrase", "question_html", "question_section"}
+_SECTIONS = {
+    "metadata_html",
+    "metadata_section",
+    "method_html",
+    "method_section",
+    "question_sections",
+    "questions_html",
+    "respondents_html",
+    "respondents_section",
+    "sections",
+}
+
+
+def __getattr__(name: str):
+    """The counting and section building, imported on first use (they need pandas): a notebook
+    that loads its analysis from the cache only needs :func:`title_html`."""
+    if name in _COUNTS:
+        from analysis.surveys.overview import counts as module
+    elif name in _QUESTION:
+        from analysis.surveys.overview import question as module
+    elif name in _SECTIONS:
+        from analysis.surveys.overview import page as module
+    elif name == "frame_size":
+        from analysis.surveys.overview import access as module
+    elif name == "linked_mask":
+        from analysis.disclosure import linked as module
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(module, name)
+
 
 __all__ = [
     "AUDIENCES",

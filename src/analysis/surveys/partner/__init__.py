@@ -32,26 +32,44 @@ decision per question, shared with the overview), :mod:`.phrases` (Swedish wordi
 from __future__ import annotations
 
 from analysis.disclosure.audience import AUDIENCES, check_audience
-from analysis.errors import ConfigError
-from analysis.surveys.partner.data import (
-    DIMENSIONS,
-    LIKERT_POSITIVE,
-    SURVEY,
-    Inputs,
-    frame_profile,
-    frame_size,
-    headline,
-    inputs_from_dataset,
-    labels,
-    load_inputs,
-    multi_counts,
-    positive_count,
-    questions_from_codebook,
-    response_rate,
-    sector_tests,
-)
-from analysis.surveys.partner.disclosure import public_share_table
-from analysis.surveys.partner.shared import decide
+from analysis.surveys.partner.title import SURVEY, require_survey, title_html
+
+_DATA = {
+    "DIMENSIONS",
+    "LIKERT_POSITIVE",
+    "Inputs",
+    "frame_profile",
+    "frame_size",
+    "headline",
+    "inputs_from_dataset",
+    "labels",
+    "load_inputs",
+    "multi_counts",
+    "positive_count",
+    "questions_from_codebook",
+    "response_rate",
+    "sector_tests",
+}
+
+
+def __getattr__(name: str):
+    """The numbers and the disclosure decision, imported on first use (they need pandas): a
+    notebook that loads its analysis from the cache only needs :func:`require_survey` and
+    :func:`title_html`."""
+    if name in _DATA:
+        from analysis.surveys.partner import data
+
+        return getattr(data, name)
+    if name == "public_share_table":
+        from analysis.surveys.partner.disclosure import public_share_table
+
+        return public_share_table
+    if name == "decide":
+        from analysis.surveys.partner.shared import decide
+
+        return decide
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AUDIENCES",
@@ -77,28 +95,6 @@ __all__ = [
     "sector_tests",
     "title_html",
 ]
-
-
-def require_survey(survey: str) -> str:
-    """Refuse any survey but ``partner_2021`` (before anything is loaded).
-
-    >>> require_survey("partner_2021")
-    'partner_2021'
-    >>> require_survey("municipality_2023")
-    Traceback (most recent call last):
-    ...
-    analysis.errors.ConfigError: Den här rapporten gäller partner_2021, inte 'municipality_2023'.
-    """
-    if survey != SURVEY:
-        raise ConfigError(f"Den här rapporten gäller {SURVEY}, inte {survey!r}.")
-    return survey
-
-
-def title_html(analysis) -> str:
-    """The report's H1 and its one-line introduction (see :func:`.summary.title_html`)."""
-    from analysis.surveys.partner.summary import title_html as build
-
-    return build(analysis)
 
 
 def sections(analysis) -> list:

@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from analysis import stats
+from analysis.surveys.partner.title import SURVEY
 
-SURVEY = "partner_2021"
 LIKERT_POSITIVE = ("Instämmer delvis", "Instämmer helt")
 DIMENSIONS = {"q4": "inkluderande", "q5": "attraktiv", "q6": "innovativ"}
 """The three statements of the assignment: question id → the adjective ("… samarbetspartner")."""

@@ -117,11 +117,11 @@ def decide(analysis) -> Disclosure:
         policy.min_cell,
     ):
         return cached
-    from analysis.surveys import overview
+    from analysis.surveys.overview.page import sections as overview_sections
     from analysis.surveys.partner import data
 
     if not analysis.overview:
-        analysis.overview = overview.sections(analysis)
+        analysis.overview = overview_sections(analysis)
     ds = analysis.dataset
     questions = data.questions_from_codebook(ds.codebook)
     internal = policy.audience == "internal"

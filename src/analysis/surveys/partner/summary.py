@@ -18,10 +18,10 @@ import re
 from collections.abc import Sequence
 
 from analysis.report import format as fmt
-from analysis.report import html as render
 from analysis.report.section import Section
 from analysis.surveys.partner.context import Context
 from analysis.surveys.partner.phrases import k_of_n
+from analysis.surveys.partner.title import title_html  # noqa: F401 - re-exported
 
 __all__ = [
     "MAX_WORDS",
@@ -68,19 +68,6 @@ def word_count(text: str) -> int:
     7
     """
     return len(re.findall(r"[\w\[\]]+(?:[-–:/][\w]+)*", text))
-
-
-def title_html(analysis) -> str:
-    """The page's H1 and one line saying how the report is built."""
-    frame = (analysis.dataset.codebook.frame or {}).get("size") if analysis.dataset else None
-    asked = f" till {frame} utvalda samarbetspartner" if frame else ""
-    return render.join(
-        render.heading("Region Västerbotten som samarbetspartner – enkäten 2021", 1),
-        render.paragraph(
-            f"Enkäten{asked} 2021, analyserad på nytt. Först kommer det viktigaste; hur "
-            "siffrorna har tagits fram står i bilagan sist."
-        ),
-    )
 
 
 def key_messages(body: Sequence[Section], *, leave_out: Sequence[int] = ()) -> list[str]:

@@ -56,11 +56,24 @@ reveals nothing more), else not at all.
 from __future__ import annotations
 
 from analysis.surveys.trend.analyse import analyse_trend
-from analysis.surveys.trend.disclosure import safe_band, share_shown
-from analysis.surveys.trend.indicators import Indicator, indicators_for
-from analysis.surveys.trend.inference import _sign_test as _sign_test
-from analysis.surveys.trend.labels import CONCEPT_LABELS
 from analysis.surveys.trend.model import TrendAnalysis
+
+
+def __getattr__(name: str):
+    """The statistics, imported on first use (they need pandas and scipy): a notebook that loads
+    its trend analysis from the cache only needs :func:`analyse_trend`."""
+    if name in ("safe_band", "share_shown"):
+        from analysis.surveys.trend import disclosure as module
+    elif name in ("Indicator", "indicators_for"):
+        from analysis.surveys.trend import indicators as module
+    elif name == "_sign_test":
+        from analysis.surveys.trend import inference as module
+    elif name == "CONCEPT_LABELS":
+        from analysis.surveys.trend import labels as module
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(module, name)
+
 
 __all__ = [
     "CONCEPT_LABELS",

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from analysis.errors import ConfigError
+from analysis.lazystate import LazyFields
 from analysis.report import html as render
-from analysis.report.section import Section
-from analysis.surveys.trend.indicators import Indicator
+from analysis.surveys.cache import CACHE_FORMAT
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from analysis.data.codebook import Codebook
     from analysis.data.dataset import Dataset
     from analysis.data.rounds import Pairing, SharedConcept
     from analysis.disclosure.policy import DisclosurePolicy
+    from analysis.report.section import Section
+    from analysis.surveys.trend.indicators import Indicator
 
 __all__ = ["Round", "TrendAnalysis"]
 
@@ -37,7 +37,7 @@ class Round:
 
 
 @dataclass
-class TrendAnalysis:
+class TrendAnalysis(LazyFields):
     """Two rounds compared: the numbers (exact and as published) and the report's sections.
 
     Attributes
@@ -71,6 +71,11 @@ class TrendAnalysis:
     items: dict[str, Indicator] = field(default_factory=dict, repr=False)
     sections: list[Section] = field(default_factory=list)
 
+    # cached (analysis.surveys.cache): the numbers are unpickled only when used, the sections
+    # carry their HTML, so the report's kernel needs neither pandas nor the statistics
+    _lazy_fields = ("concepts", "pairing", "indicators", "published", "paired", "items")
+    cache_format = CACHE_FORMAT
+
     @property
     def synthetic(self) -> bool:
         """Whether either round is synthetic demo data."""
@@ -88,25 +93,6 @@ class TrendAnalysis:
 
     def _repr_html_(self) -> str:
         return render.join(*[s._repr_html_() for s in self.sections])
-
-
-def _load_round(survey: str, processed: str | Path | None) -> Round:
-    from analysis import paths
-    from analysis.data.dataset import load
-
-    folder = None
-    if processed:
-        folder = Path(processed)
-        if not folder.is_absolute():
-            folder = paths.project_root() / folder
-    ds = load(survey, processed=folder)
-    cb = ds.codebook
-    if cb.series is None or cb.round is None:
-        raise ConfigError(
-            f"{cb.path or survey}: kodboken anger ingen 'series' och 'round'; bara omgångar av "
-            "en serie kan jämföras (se README, 'Adding a round')."
-        )
-    return Round(survey, int(cb.round), ds, cb.frame_size)
 
 
 def _policy(a: Codebook, b: Codebook, audience: str, min_cell: int | None) -> DisclosurePolicy:

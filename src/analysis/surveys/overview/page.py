@@ -21,37 +21,12 @@ from analysis.surveys.overview.masks import (  # noqa: F401
     _org_sector_masks,
 )
 from analysis.surveys.overview.question import _distribution, question_section  # noqa: F401
+from analysis.surveys.overview.title import title_html  # noqa: F401 - re-exported
 
 
 # --------------------------------------------------------------------------------------------
 # Sections
 # --------------------------------------------------------------------------------------------
-def title_html(ds, *, audience: str = "public") -> str:
-    """The page's H1 (the survey's title) and a short introduction."""
-    audience = check_audience(audience)
-    cb = _codebook(ds)
-    title = str(_get(cb, "title") or _get(cb, "survey") or "Enkäten")
-    version = (
-        "intern version – innehåller fritextsvar, får inte publiceras"
-        if audience == "internal"
-        else "publik version"
-    )
-    parts = [
-        render.heading(f"Översikt: {title}", 1),
-        render.paragraph(
-            f"Alla frågor i enkäten, en i taget, redovisade efter frågetyp ({version}). "
-            "Andelar anges med 95 % konfidensintervall."
-        ),
-    ]
-    if audience == "internal":
-        parts.append(
-            render.notice(
-                "Intern version: fritextsvar visas ordagrant (efter maskning av personuppgifter) och små grupper undertrycks inte."
-            )
-        )
-    return render.join(*parts)
-
-
 def _is_census(codebook, n: int) -> bool:
     frame = _get(codebook, "frame") or {}
     size = frame_size(codebook)
