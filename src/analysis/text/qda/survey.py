@@ -286,8 +286,9 @@ def import_survey(
         )
     if n_unknown:
         messages.append(
-            f"{n_unknown} kodningar anger ingen användare som finns i projektet; de fick "
-            f"kodaren '{UNKNOWN_CODER}'."
+            f"{n_unknown} kodningar saknar en namngiven användare i projektet (ingen "
+            f"creatingUser, en som inte finns bland Users eller en utan namn); de fick kodaren "
+            f"'{UNKNOWN_CODER}' följt av början av GUID:t."
         )
     if n_masked:
         messages.append(
