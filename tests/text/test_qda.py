@@ -414,8 +414,8 @@ def test_atlas_project_without_sources_imports_its_codes_with_a_clear_message():
     ]
     assert project.codes[1].parent == project.codes[0].id == "A182CD3A-D83C-4D8C-BC80-26D9103EC6D6"
     assert not project.has_sources and not project.has_codings
-    assert "has no text sources and therefore no codings" in project.message
-    assert "3 code(s)" in project.message
+    assert "har inga textkällor och därför inga kodningar" in project.message
+    assert "3 koder" in project.message
     assert list(project.codings.columns) == [
         "answer_id",
         "code_id",
@@ -424,6 +424,7 @@ def test_atlas_project_without_sources_imports_its_codes_with_a_clear_message():
         "start",
         "end",
         "text",
+        "coder_guid",
     ]
     assert list(project.sources.columns) == ["source_guid", "name", "text"]
     # it cannot belong to a survey, but having no sources is not a mismatch either
@@ -445,7 +446,7 @@ def test_foreign_conventions_are_read():
     ]
     coders = project.codings["coder"]
     assert list(coders[:2]) == ["Friedrich", "Friedrich"] and pd.isna(coders[2])  # no user
-    assert project.message == "Skipped sources this import does not read: 1 PictureSource."
+    assert project.message == "Hoppade över källor som importen inte läser: 1 PictureSource."
 
 
 # ------------------------------------------------------------------------------ refusals
@@ -454,11 +455,11 @@ def test_foreign_conventions_are_read():
 @pytest.mark.parametrize(
     ("fixture", "expected"),
     [
-        ("not-a-zip.qdpx", "not a zip"),
-        ("no-project-qde.qdpx", "has no project.qde"),
-        ("malformed-xml.qdpx", "not well-formed XML"),
-        ("wrong-root.qdpx", "root element of project.qde is 'CodeBook'"),
-        ("damaged-entry.qdpx", "damaged or unreadable"),
+        ("not-a-zip.qdpx", "ingen zip-fil"),
+        ("no-project-qde.qdpx", "saknar project.qde"),
+        ("malformed-xml.qdpx", "inte välformad XML"),
+        ("wrong-root.qdpx", "rotelementet i project.qde är 'CodeBook'"),
+        ("damaged-entry.qdpx", "skadad eller oläslig"),
     ],
 )
 def test_malformed_files_raise_one_line_value_errors(fixture, expected):
@@ -466,11 +467,12 @@ def test_malformed_files_raise_one_line_value_errors(fixture, expected):
         import_project(FIXTURES / fixture)
     message = str(info.value)
     assert "\n" not in message
-    assert message.startswith(fixture)
+    assert message.startswith(str(FIXTURES / fixture) + ": ")
+    assert message.count(fixture) == 1
 
 
 def test_missing_file_and_xml_tricks_are_refused_in_one_line(tmp_path, exported):
-    with pytest.raises(ValueError, match="no such file"):
+    with pytest.raises(ValueError, match="filen finns inte"):
         import_project(tmp_path / "saknas.qdpx")
     doctype = _rezip(
         exported,
@@ -484,13 +486,16 @@ def test_missing_file_and_xml_tricks_are_refused_in_one_line(tmp_path, exported)
 @pytest.mark.parametrize(
     ("edit", "expected"),
     [
-        (lambda x: x.replace('startPosition="24"', 'startPosition="x"', 1), "not a whole number"),
-        (lambda x: x.replace('endPosition="9"', 'endPosition="999"', 1), "outside its"),
+        (
+            lambda x: x.replace('startPosition="24"', 'startPosition="x"', 1),
+            "som inte är ett heltal",
+        ),
+        (lambda x: x.replace('endPosition="9"', 'endPosition="999"', 1), "ligger utanför"),
         (
             lambda x: x.replace(
                 '<CodeRef targetGUID="', f'<CodeRef targetGUID="{UNKNOWN}" old="', 1
             ),
-            "not in the codebook",
+            "inte finns i projektets kodbok",
         ),
     ],
 )
@@ -505,14 +510,15 @@ def test_inconsistent_projects_raise_one_line_value_errors(tmp_path, exported, e
 def test_project_of_another_survey_is_refused(exported, answers):
     changed = answers.copy()
     changed.loc[changed["answer_id"] == "k2", "text"] = "Ett helt annat svar."
-    with pytest.raises(ValueError, match="does not belong to this survey: source 'k2'") as info:
+    with pytest.raises(ValueError, match="svaret 'k2' har ändrats sedan projektet") as info:
         import_project(exported, answers=changed)
     assert "\n" not in str(info.value)
     fewer = answers[answers["answer_id"] != "k3"]
-    with pytest.raises(
-        ValueError, match="does not belong to this survey: source 'k3' has no answer"
-    ):
+    with pytest.raises(ValueError, match="svaret 'k3' finns inte längre i enkätens data"):
         import_project(exported, answers=fewer)
+    other = answers.assign(answer_id=answers["answer_id"] + "x")
+    with pytest.raises(ValueError, match="projektet hör inte till den här enkäten"):
+        import_project(exported, answers=other)
 
 
 def test_a_subset_of_the_survey_is_fine(tmp_path, answers, codings):
@@ -530,19 +536,19 @@ def test_a_subset_of_the_survey_is_fine(tmp_path, answers, codings):
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({"codings": {"answer_id": "k9"}}, "answer_id 'k9', not in answers"),
-        ({"codings": {"code_id": "okänd"}}, "code_id 'okänd', not in codes"),
-        ({"codings": {"start": 40.0, "end": 90.0}}, "is not inside the answer"),
-        ({"codings": {"start": 5.0, "end": float("nan")}}, "only one of start and end"),
-        ({"codings": {"start": 1.5, "end": 3.0}}, "whole numbers"),
-        ({"answers": {"answer_id": "k2"}}, "answer_id 'k2' occurs more than once"),
-        ({"answers": {"text": None}}, "has no text"),
-        ({"codes": [QdaCode("a", "A"), QdaCode("a", "B")]}, "code id 'a' occurs twice"),
-        ({"codes": [QdaCode("a", "A", color="blue")]}, "is not of the form #RRGGBB"),
-        ({"codes": [QdaCode("a", "A", parent="x")]}, "parent 'x' is not in the codebook"),
-        ({"codes": [QdaCode("a", "A", parent="b"), QdaCode("b", "B", parent="a")]}, "loop"),
+        ({"codings": {"answer_id": "k9"}}, "answer_id 'k9', som saknas i answers"),
+        ({"codings": {"code_id": "okänd"}}, "code_id 'okänd', som saknas i codes"),
+        ({"codings": {"start": 40.0, "end": 90.0}}, "ligger inte inom svarets"),
+        ({"codings": {"start": 5.0, "end": float("nan")}}, "bara en av start och end"),
+        ({"codings": {"start": 1.5, "end": 3.0}}, "måste vara heltal"),
+        ({"answers": {"answer_id": "k2"}}, "answer_id 'k2' förekommer mer än en gång"),
+        ({"answers": {"text": None}}, "saknar text"),
+        ({"codes": [QdaCode("a", "A"), QdaCode("a", "B")]}, "kod-id 'a' förekommer två gånger"),
+        ({"codes": [QdaCode("a", "A", color="blue")]}, "har inte formen #RRGGBB"),
+        ({"codes": [QdaCode("a", "A", parent="x")]}, "föräldern 'x' finns inte i kodboken"),
+        ({"codes": [QdaCode("a", "A", parent="b"), QdaCode("b", "B", parent="a")]}, "slinga"),
         ({"codes": [QdaCode("a", "A\x0b")]}, "U\\+000B"),
-        ({"path": "p.zip"}, "extension .qdpx"),
+        ({"path": "p.zip"}, "filändelsen .qdpx"),
     ],
 )
 def test_bad_export_inputs_raise_one_line_value_errors(
@@ -576,22 +582,22 @@ def test_validate_reports_schema_and_rule_violations(tmp_path, exported):
     with zipfile.ZipFile(exported) as zf:
         qde = zf.read("project.qde").decode("utf-8")
     no_name = qde.replace(' name="Kommunenkäten 2023"', "", 1).encode("utf-8")
-    assert validate(no_name) == ["/Project: missing required attribute 'name'"]
+    assert validate(no_name) == ["/Project: bryter mot schemat: missing required attribute 'name'"]
     out_of_range = _rezip(
         exported, tmp_path / "r.qdpx", lambda x: x.replace('endPosition="9"', 'endPosition="999"')
     )
     [problem] = validate(out_of_range)
-    assert "PlainTextSelection 0–999 lies outside" in problem
+    assert "urvalet 0–999 ligger utanför" in problem
     without_files = io.BytesIO()
     with zipfile.ZipFile(without_files, "w") as zf:
         zf.writestr("project.qde", qde)
     problems = validate(without_files.getvalue())
     assert len(problems) == 5
-    assert all("which is not in the zip" in p for p in problems)
+    assert all("som saknas i zip-filen" in p for p in problems)
 
 
 def test_validate_refuses_unreadable_input_in_one_line():
-    with pytest.raises(ValueError, match="neither a REFI-QDA zip"):
+    with pytest.raises(ValueError, match="varken ett REFI-QDA-projekt"):
         validate(FIXTURES / "not-a-zip.qdpx")
-    with pytest.raises(ValueError, match="not well-formed XML"):
+    with pytest.raises(ValueError, match="inte välformad XML"):
         validate(b"<Project")

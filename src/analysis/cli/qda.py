@@ -5,12 +5,14 @@
     analysis qda export SURVEY OUT.qdpx [--themes YAML] [--verified FILE] [--processed DIR]
     analysis qda export-codebook OUT.qdc [--themes YAML]
     analysis qda import SURVEY IN.qdpx --out verified_codes.csv [--force] [--include-machine]
+                        [--skip-changed]
 
 ``export`` writes every free-text answer as a text source with the respondent, question and
 municipality as case variables, the machine's codes as codings by ``analysis-kodare <version>``
 and a coder's verified codes by that coder. ``import`` reads the codings a researcher made in
 NVivo, ATLAS.ti, MAXQDA or QualCoder back as a verified-codes file (the review workflow's format),
-refusing a project that does not belong to the survey.
+refusing a project that does not belong to the survey or whose answers changed since the export
+(``--skip-changed`` imports the codings of the unchanged answers and lists the others).
 """
 
 from __future__ import annotations
@@ -39,7 +41,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--out", required=True, help="CSV att skriva (id, question, verified_themes, coder)"
     )
     i.add_argument("--force", action="store_true", help="skriv över en befintlig utfil")
-    i.add_argument("--include-machine", action="store_true", help="ta med maskinens kodningar")
+    i.add_argument(
+        "--include-machine",
+        action="store_true",
+        help="importera också maskinkodarens kodningar (som verifierade koder)",
+    )
+    i.add_argument(
+        "--skip-changed",
+        action="store_true",
+        help="hoppa över svar som ändrats sedan exporten (listas) och importera resten",
+    )
     i.add_argument("--themes", help="temakodbok (YAML)")
     i.add_argument("--processed", help="mapp med bearbetade data")
 
@@ -74,6 +85,7 @@ def run(args: argparse.Namespace) -> int:
             processed=args.processed,
             themes=args.themes,
             include_machine=args.include_machine,
+            skip_changed=args.skip_changed,
         )
         for m in messages:
             print(m)

@@ -45,31 +45,33 @@ from analysis.text.qda.model import (  # noqa: F401
 def _check_codes(codes: list[QdaCode]) -> list[tuple[QdaCode, int]]:
     """Validate *codes*; return them depth first as ``(code, depth)``."""
     if not isinstance(codes, list | tuple) or not all(isinstance(c, QdaCode) for c in codes):
-        raise QdaError("codes must be a list of QdaCode")
+        raise QdaError("codes måste vara en lista av QdaCode")
     by_id: dict[str, QdaCode] = {}
     names: set[str] = set()
     for code in codes:
         if not isinstance(code.id, str) or not code.id:
-            raise QdaError(f"code {code!r}: id must be a non-empty string")
+            raise QdaError(f"koden {code!r}: id måste vara en icke-tom sträng")
         if code.id in by_id:
-            raise QdaError(f"code id {code.id!r} occurs twice in the codebook")
+            raise QdaError(
+                f"kod-id {code.id!r} förekommer två gånger i kodboken; ge koderna olika id"
+            )
         if not isinstance(code.name, str) or not code.name.strip():
-            raise QdaError(f"code {code.id!r}: name must be a non-empty string")
+            raise QdaError(f"koden {code.id!r}: namnet måste vara en icke-tom sträng")
         if code.name in names:
             raise QdaError(
-                f"code name {code.name!r} occurs twice in the codebook; QDA software merges "
-                "codes of the same name"
+                f"kodnamnet {code.name!r} förekommer två gånger i kodboken; QDA-verktygen slår "
+                "ihop koder med samma namn, så ge dem olika namn"
             )
-        _xml_safe(code.name, f"code {code.id!r}: the name")
-        _xml_safe(code.description or "", f"code {code.id!r}: the description")
+        _xml_safe(code.name, f"koden {code.id!r}: namnet")
+        _xml_safe(code.description or "", f"koden {code.id!r}: beskrivningen")
         if code.color is not None and not (isinstance(code.color, str) and _RGB.match(code.color)):
-            raise QdaError(f"code {code.id!r}: color {code.color!r} is not of the form #RRGGBB")
+            raise QdaError(f"koden {code.id!r}: färgen {code.color!r} har inte formen #RRGGBB")
         by_id[code.id] = code
         names.add(code.name)
     children: dict[str | None, list[QdaCode]] = {}
     for code in codes:
         if code.parent is not None and code.parent not in by_id:
-            raise QdaError(f"code {code.id!r}: parent {code.parent!r} is not in the codebook")
+            raise QdaError(f"koden {code.id!r}: föräldern {code.parent!r} finns inte i kodboken")
         children.setdefault(code.parent, []).append(code)
     ordered: list[tuple[QdaCode, int]] = []
 
@@ -82,7 +84,7 @@ def _check_codes(codes: list[QdaCode]) -> list[tuple[QdaCode, int]]:
     if len(ordered) != len(codes):
         seen = {c.id for c, _ in ordered}
         loop = next(c.id for c in codes if c.id not in seen)
-        raise QdaError(f"code {loop!r}: its parents form a loop")
+        raise QdaError(f"koden {loop!r}: dess föräldrar bildar en slinga; rätta parent")
     return ordered
 
 
@@ -146,7 +148,7 @@ def export_codebook(
     codes = list(codes) if isinstance(codes, list | tuple) else codes
     ordered = _check_codes(codes)
     if not ordered:
-        raise QdaError("a codebook needs at least one code")
+        raise QdaError("en kodbok behöver minst en kod")
     _xml_safe(origin, "origin")
     ns = _project_namespace(project_name or "")
     guids = {c.id: _guid(ns, "code", c.id) for c in codes}
@@ -161,10 +163,10 @@ def export_codebook(
 
 def _require_columns(frame: Any, required: list[str], what: str) -> None:
     if not isinstance(frame, pd.DataFrame):
-        raise QdaError(f"{what} must be a pandas DataFrame")
+        raise QdaError(f"{what} måste vara en pandas DataFrame")
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise QdaError(f"{what} lack the column(s) {', '.join(missing)}")
+        raise QdaError(f"{what} saknar kolumnerna {', '.join(missing)}")
 
 
 def _variable_type(series: pd.Series) -> str:
@@ -190,7 +192,7 @@ def _variable_value(value: Any, kind: str, what: str) -> str:
     if kind == "Float":
         number = float(value)
         if not math.isfinite(number):
-            raise QdaError(f"{what}: {number} cannot be written as an xsd:decimal")
+            raise QdaError(f"{what}: {number} kan inte skrivas som xsd:decimal; ta bort värdet")
         return format(Decimal(repr(number)), "f")
     if kind == "DateTime":
         stamp = pd.Timestamp(value)
@@ -210,21 +212,22 @@ def _answer_frame(answers: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     )
     missing = names.index[names.isna()]
     if len(missing):
-        raise QdaError(f"answers: row {missing[0]} has no answer_id")
+        raise QdaError(f"answers: rad {missing[0]} saknar answer_id")
     dupes = names[names.duplicated()]
     if len(dupes):
-        raise QdaError(f"answers: answer_id {dupes.iloc[0]!r} occurs more than once")
+        raise QdaError(f"answers: answer_id {dupes.iloc[0]!r} förekommer mer än en gång")
     for name, text in zip(names, frame["text"], strict=True):
         if not isinstance(text, str):
             raise QdaError(
-                f"answer {name!r} has no text (value {text!r}); drop unanswered rows before exporting"
+                f"svaret {name!r} saknar text (värde {text!r}); ta bort obesvarade rader före "
+                "exporten"
             )
         try:
             text.encode("utf-8")
         except UnicodeEncodeError as err:
             raise QdaError(
-                f"answer {name!r}: the text is not valid Unicode (lone surrogate at character "
-                f"{err.start})"
+                f"svaret {name!r}: texten är inte giltig Unicode (ensamt surrogattecken vid "
+                f"tecken {err.start})"
             ) from None
     return frame, names
 
@@ -239,7 +242,7 @@ def _coding_records(
     _require_columns(codings, ["answer_id", "code_id", "coder"], "codings")
     has_span = "start" in codings.columns or "end" in codings.columns
     if has_span and not ("start" in codings.columns and "end" in codings.columns):
-        raise QdaError("codings: give both the start and the end column, or neither")
+        raise QdaError("codings: ge både kolumnen start och end, eller ingen av dem")
     records: set[tuple[str, int, int, str, str]] = set()
     columns = ["answer_id", "code_id", "coder"] + (["start", "end"] if has_span else [])
     for row_no, row in enumerate(codings[columns].itertuples(index=False, name=None)):
@@ -247,13 +250,17 @@ def _coding_records(
         raw_id = values["answer_id"]
         name = None if _is_missing(raw_id) else _id_str(raw_id)
         if name not in texts:
-            raise QdaError(f"codings: row {row_no} refers to answer_id {raw_id!r}, not in answers")
+            raise QdaError(
+                f"codings: rad {row_no} pekar på answer_id {raw_id!r}, som saknas i answers"
+            )
         code_id = values["code_id"]
         if _is_missing(code_id) or str(code_id) not in code_ids:
-            raise QdaError(f"codings: row {row_no} refers to code_id {code_id!r}, not in codes")
+            raise QdaError(
+                f"codings: rad {row_no} pekar på code_id {code_id!r}, som saknas i codes"
+            )
         coder = values["coder"]
         coder = machine_user if _is_missing(coder) or str(coder).strip() == "" else str(coder)
-        _xml_safe(coder, f"codings: row {row_no}: the coder name")
+        _xml_safe(coder, f"codings: rad {row_no}: kodarens namn")
         text = texts[name]
         start_raw = values.get("start") if has_span else None
         end_raw = values.get("end") if has_span else None
@@ -261,26 +268,26 @@ def _coding_records(
             start, end = 0, len(text)
         elif _is_missing(start_raw) or _is_missing(end_raw):
             raise QdaError(
-                f"codings: row {row_no} (answer {name!r}) has only one of start and end; "
-                "give both, or neither to code the whole answer"
+                f"codings: rad {row_no} (svaret {name!r}) har bara en av start och end; ge båda, "
+                "eller ingen för att koda hela svaret"
             )
         else:
             try:
                 start_f, end_f = float(start_raw), float(end_raw)
             except (TypeError, ValueError):
                 raise QdaError(
-                    f"codings: row {row_no} (answer {name!r}): start/end {start_raw!r}/{end_raw!r} "
-                    "are not numbers"
+                    f"codings: rad {row_no} (svaret {name!r}): start/end {start_raw!r}/{end_raw!r} "
+                    "är inte tal"
                 ) from None
             if not (start_f.is_integer() and end_f.is_integer()):
                 raise QdaError(
-                    f"codings: row {row_no} (answer {name!r}): start/end must be whole numbers"
+                    f"codings: rad {row_no} (svaret {name!r}): start/end måste vara heltal"
                 )
             start, end = int(start_f), int(end_f)
         if not 0 <= start < end <= len(text):
             raise QdaError(
-                f"codings: row {row_no} (answer {name!r}): span {start}–{end} is not inside the "
-                f"answer's {len(text)} characters (0 <= start < end <= length)"
+                f"codings: rad {row_no} (svaret {name!r}): intervallet {start}–{end} ligger inte "
+                f"inom svarets {len(text)} tecken (0 <= start < end <= längd)"
             )
         records.add((name, start, end, coder, str(code_id)))
     return sorted(records)
@@ -357,11 +364,11 @@ def export_project(
     """
     target = _check_target(path, ".qdpx")
     if not isinstance(project_name, str) or not project_name.strip():
-        raise QdaError("project_name must be a non-empty string")
+        raise QdaError("project_name måste vara en icke-tom sträng")
     for value, what in ((project_name, "project_name"), (origin, "origin")):
         _xml_safe(value, what)
     if not isinstance(machine_user, str) or not machine_user.strip():
-        raise QdaError("machine_user must be a non-empty string")
+        raise QdaError("machine_user måste vara en icke-tom sträng")
     _xml_safe(machine_user, "machine_user")
     codes = list(codes) if isinstance(codes, list | tuple) else codes
     ordered = _check_codes(codes)
@@ -404,8 +411,8 @@ def export_project(
     source_vars: list[str] = []
     for col in attr_cols:
         if not isinstance(col, str) or not col:
-            raise QdaError(f"answers: column name {col!r} must be a non-empty string")
-        _xml_safe(col, f"answers: the column name {col!r}")
+            raise QdaError(f"answers: kolumnnamnet {col!r} måste vara en icke-tom sträng")
+        _xml_safe(col, f"answers: kolumnnamnet {col!r}")
         per_case = (
             has_cases
             and col not in SOURCE_LEVEL_COLUMNS
@@ -437,7 +444,7 @@ def export_project(
         ET.SubElement(vv, "VariableRef", targetGUID=var_guids[col])
         kind = var_types[col]
         ET.SubElement(vv, _VALUE_TAGS[kind]).text = _variable_value(
-            value, kind, f"{owner}, column {col!r}"
+            value, kind, f"{owner}, kolumnen {col!r}"
         )
 
     if has_cases and respondents.notna().any():
@@ -447,11 +454,11 @@ def export_project(
             if not _is_missing(resp):
                 members.setdefault(_id_str(resp), []).append(idx)
         for resp, rows in members.items():
-            _xml_safe(resp, f"respondent {resp!r}")
+            _xml_safe(resp, f"respondenten {resp!r}")
             case_el = ET.SubElement(cases_el, "Case", guid=_guid(ns, "case", resp), name=resp)
             first = frame.loc[rows[0]]
             for col in case_vars:
-                add_value(case_el, col, first[col], f"respondent {resp!r}")
+                add_value(case_el, col, first[col], f"respondenten {resp!r}")
             for idx in rows:
                 ET.SubElement(case_el, "SourceRef", targetGUID=source_guids[names[idx]])
 
@@ -463,7 +470,7 @@ def export_project(
     if len(frame):
         sources_el = ET.SubElement(root, "Sources")
         for idx, name in names.items():
-            _xml_safe(name, f"answer_id {name!r}")
+            _xml_safe(name, f"svars-id {name!r}")
             sguid = source_guids[name]
             text = frame.at[idx, "text"]
             source_el = ET.SubElement(
@@ -496,7 +503,7 @@ def export_project(
                     )
                     ET.SubElement(coding_el, "CodeRef", targetGUID=code_guids[code_id])
             for col in source_vars:
-                add_value(source_el, col, frame.at[idx, col], f"answer {name!r}")
+                add_value(source_el, col, frame.at[idx, col], f"svaret {name!r}")
             files.append((f"Sources/{sguid}.txt", text.encode("utf-8")))
 
     if codes:
@@ -511,10 +518,15 @@ def export_project(
             creationDateTime=stamp,
         )
         ET.SubElement(note_el, "Description").text = (
-            "Machine-readable map from code GUIDs to the code ids of the program that exported "
-            "this project; it uses the map when the project is imported back. Safe to ignore."
+            "Maskinläsbar koppling från kodernas GUID till kod-id i programmet som exporterade "
+            "projektet, och maskinkodarens GUID; den används när projektet importeras tillbaka. "
+            "Låt den vara kvar."
         )
-        payload = {"format": _ID_NOTE_FORMAT, "codes": {code_guids[c.id]: c.id for c in codes}}
+        payload = {
+            "format": _ID_NOTE_FORMAT,
+            "codes": {code_guids[c.id]: c.id for c in codes},
+            "machine_user": machine,
+        }
         ET.SubElement(note_el, "PlainTextContent").text = json.dumps(
             payload, ensure_ascii=True, sort_keys=True
         )

@@ -46,7 +46,16 @@ _VALUE_TAGS = {
     "Date": "DateValue",
     "DateTime": "DateTimeValue",
 }
-_CODING_COLUMNS = ["answer_id", "code_id", "code_name", "coder", "start", "end", "text"]
+_CODING_COLUMNS = [
+    "answer_id",
+    "code_id",
+    "code_name",
+    "coder",
+    "start",
+    "end",
+    "text",
+    "coder_guid",
+]
 _SOURCE_COLUMNS = ["source_guid", "name", "text"]
 _ATTRIBUTE_COLUMNS = ["answer_id", "variable", "value"]
 _SNIPPET = 60
@@ -160,9 +169,12 @@ class ImportedProject:
     codes : list of QdaCode
         Every code, depth first in codebook order; ``parent`` is the parent's id.
     codings : pandas.DataFrame
-        ``answer_id, code_id, code_name, coder, start, end, text``: one row per coding of a text
-        source. ``start``/``end`` are code-point offsets (end exclusive), always filled: a coding
-        of a whole answer comes back as ``0, len(text)``; ``text`` is ``source_text[start:end]``.
+        ``answer_id, code_id, code_name, coder, start, end, text, coder_guid``: one row per
+        coding of a text source. ``start``/``end`` are code-point offsets (end exclusive), always
+        filled: a coding of a whole answer comes back as ``0, len(text)``; ``text`` is
+        ``source_text[start:end]``. ``coder`` is the user's name (missing when the coding names
+        no user, a user the project does not list, or a user without a name); ``coder_guid`` the
+        user's GUID as written by the coding (lower case, no braces), or missing.
     sources : pandas.DataFrame
         ``source_guid, name, text``: one row per text source, in document order.
     attributes : pandas.DataFrame
@@ -170,7 +182,16 @@ class ImportedProject:
         source belongs to is reported as variable ``respondent`` (the export writes one Case per
         respondent), followed by the case's variables and the source's own variables.
     messages : tuple of str
-        Plain-language notes about the import, e.g. that the project has no sources.
+        Plain-language notes about the import (Swedish), e.g. that the project has no sources.
+    users : dict
+        GUID (lower case, no braces) → name (``None`` for a user without a name) of every
+        ``User``.
+    machine_guid : str or None
+        The GUID of the automatic coder as recorded by :func:`export_project` in its code-id
+        note; ``None`` for projects without the note.
+    skipped_sources : tuple of (str, str, int or None, int)
+        With ``skip_changed``: ``(source name, "ändrat" | "borttaget", first differing
+        character counted from 0 or None, number of codings left out)`` per source left out.
     """
 
     name: str
@@ -180,6 +201,9 @@ class ImportedProject:
     sources: pd.DataFrame
     attributes: pd.DataFrame
     messages: tuple[str, ...] = field(default=())
+    users: dict[str, str | None] = field(default_factory=dict)
+    machine_guid: str | None = None
+    skipped_sources: tuple[tuple[str, str, int | None, int], ...] = field(default=())
 
     @property
     def has_sources(self) -> bool:
@@ -217,7 +241,8 @@ def _export_time() -> dt.datetime:
         when = dt.datetime.fromtimestamp(int(raw), tz=dt.UTC)
     except (ValueError, OverflowError, OSError):
         raise QdaError(
-            f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970, got {raw!r}"
+            f"SOURCE_DATE_EPOCH måste vara ett heltal sekunder sedan 1970, inte {raw!r}; rätta "
+            "eller ta bort variabeln."
         ) from None
     return min(max(when, _FIXED_TIME), _LAST_ZIP_TIME)
 
@@ -250,8 +275,8 @@ def _xml_safe(value: str, what: str) -> str:
     bad = _XML_INVALID.search(value)
     if bad:
         raise QdaError(
-            f"{what} contains the character U+{ord(bad.group()):04X}, which XML cannot hold; "
-            "remove it before exporting"
+            f"{what} innehåller tecknet U+{ord(bad.group()):04X}, som XML inte kan lagra; ta "
+            "bort det före exporten"
         )
     return value
 
@@ -265,8 +290,8 @@ def _check_target(path: str | os.PathLike[str], suffix: str) -> Path:
     target = Path(path)
     if target.suffix.lower() != suffix:
         raise QdaError(
-            f"{target.name}: REFI-QDA requires the extension {suffix} for this file "
-            f"(QDA software recognises the file type by it)"
+            f"REFI-QDA kräver filändelsen {suffix} för den här filen (QDA-verktygen känner "
+            f"igen filtypen på den); byt namn på utfilen"
         )
     return target
 

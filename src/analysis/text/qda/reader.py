@@ -2,24 +2,28 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import xml.etree.ElementTree as ET
-import zipfile
-import zlib
-from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pandas as pd
 
-from analysis.text.qda.export import _require_columns  # noqa: F401
+from analysis.text.qda.archive import (
+    _Members,
+    _open_project_zip,
+    _parse_xml,
+    _project_member,
+    _project_xml,
+    _read_text,
+)
+from analysis.text.qda.export import _require_columns
+from analysis.text.qda.integrity import _norm_guid, _split_tag, duplicate_guids
 from analysis.text.qda.model import (  # noqa: F401
     _ATTRIBUTE_COLUMNS,
     _CODING_COLUMNS,
     _ID_NOTE_FORMAT,
     _ID_NOTE_NAME,
-    _MAX_INTERNAL_FILE,
     _SOURCE_COLUMNS,
     _VALUE_TAGS,
     PROJECT_NS,
@@ -31,79 +35,15 @@ from analysis.text.qda.model import (  # noqa: F401
     _is_missing,
 )
 
-# ------------------------------------------------------------------------------------- reading
-
-
-def _read_source_bytes(source: str | os.PathLike[str] | bytes) -> tuple[str, bytes]:
-    if isinstance(source, bytes | bytearray | memoryview):
-        return "<bytes>", bytes(source)
-    path = Path(source)
-    try:
-        return path.name, path.read_bytes()
-    except FileNotFoundError:
-        raise QdaError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise QdaError(f"{path}: is a folder, not a .qdpx file") from None
-    except OSError as err:
-        raise QdaError(f"{path}: cannot be read ({err.strerror or err})") from None
-
-
-def _looks_like_xml(data: bytes) -> bool:
-    return data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] == b"<"
-
-
-def _open_zip(label: str, data: bytes) -> zipfile.ZipFile:
-    try:
-        return zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        hint = (
-            " (it looks like XML: a .qdc codebook or a bare project.qde?)"
-            if _looks_like_xml(data)
-            else ""
-        )
-        raise QdaError(f"{label}: not a REFI-QDA project: not a zip (.qdpx) file{hint}") from None
-
-
-def _zip_member(label: str, zf: zipfile.ZipFile, name: str) -> bytes:
-    if zf.getinfo(name).file_size > _MAX_INTERNAL_FILE:
-        raise QdaError(
-            f"{label}: the zip entry {name!r} is larger than REFI-QDA's 2 GiB limit for an "
-            "internal file"
-        )
-    try:
-        return zf.read(name)
-    except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError, RuntimeError) as err:
-        raise QdaError(
-            f"{label}: the zip entry {name!r} is damaged or unreadable ({err})"
-        ) from None
-
-
-def _project_member(label: str, zf: zipfile.ZipFile) -> str:
-    names = [n for n in zf.namelist() if not n.endswith("/")]
-    exact = [n for n in names if n.lower() == "project.qde"]
-    if exact:
-        return exact[0]
-    qde = [n for n in names if "/" not in n and n.lower().endswith(".qde")]
-    if len(qde) == 1:
-        return qde[0]
-    raise QdaError(f"{label}: not a REFI-QDA project: the zip has no project.qde")
-
-
-def _parse_xml(label: str, data: bytes) -> ET.Element:
-    head = data[:4096].upper()
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-        raise QdaError(f"{label}: DOCTYPE/ENTITY declarations are not allowed in QDA-XML")
-    try:
-        return ET.fromstring(data)
-    except ET.ParseError as err:
-        raise QdaError(f"{label}: not well-formed XML ({err})") from None
-
-
-def _split_tag(tag: str) -> tuple[str, str]:
-    if tag.startswith("{"):
-        ns, _, local = tag[1:].partition("}")
-        return ns, local
-    return "", tag
+_A_KIND_SV = {
+    "TextSource": "en källa",
+    "PlainTextSelection": "ett urval",
+    "Coding": "en kodning",
+    "Code": "en kod",
+    "User": "en användare",
+    "Variable": "en variabel",
+}
+_FIX = "rätta projektet i QDA-verktyget och exportera det igen"
 
 
 class _Reader:
@@ -130,7 +70,8 @@ class _Reader:
         value = el.get(attr)
         if value is None or not value.strip():
             tag = _split_tag(el.tag)[1]
-            raise QdaError(f"{self.label}: a {tag} element{where} has no {attr} attribute")
+            what = _A_KIND_SV.get(tag, f"ett {tag}-element")
+            raise QdaError(f"{self.label}: {what}{where} saknar attributet {attr}; {_FIX}.")
         return value.strip()
 
     def position(self, el: ET.Element, attr: str, where: str = "") -> int:
@@ -140,53 +81,15 @@ class _Reader:
         except ValueError:
             tag = _split_tag(el.tag)[1]
             raise QdaError(
-                f"{self.label}: a {tag} element{where} has {attr}={raw!r}, not a whole number"
+                f"{self.label}: {_A_KIND_SV.get(tag, f'ett {tag}-element')}{where} har "
+                f"{attr}={raw!r}, som inte är ett heltal; {_FIX}."
             ) from None
 
 
-def _norm_guid(guid: str) -> str:
-    return guid.strip().strip("{}").lower()
-
-
-class _Members:
-    """Case-insensitive lookup of the files in a ``.qdpx`` (the spec's example itself writes
-    ``Sources/…TXT`` in the zip and ``internal://….txt`` in the XML)."""
-
-    def __init__(self, zf: zipfile.ZipFile):
-        self.zf = zf
-        self.by_path: dict[str, str] = {}
-        by_base: dict[str, list[str]] = {}
-        for n in zf.namelist():
-            if n.endswith("/"):
-                continue
-            self.by_path.setdefault(n.lower(), n)
-            by_base.setdefault(PurePosixPath(n).name.lower(), []).append(n)
-        self.by_base = {k: v[0] for k, v in by_base.items() if len(v) == 1}
-
-    def find(self, internal: str) -> str | None:
-        wanted = PurePosixPath(internal.lstrip("/")).name.lower()
-        return self.by_path.get(f"sources/{wanted}") or self.by_base.get(wanted)
-
-
-def _read_text(label: str, members: _Members, path_attr: str, source_name: str) -> str | None:
-    """The text behind ``plainTextPath``; ``None`` for external (non-internal) paths."""
-    scheme, sep, rest = path_attr.partition("://")
-    if not sep or scheme.lower() != "internal":
-        return None
-    zf = members.zf
-    name = members.find(rest)
-    if name is None:
-        raise QdaError(
-            f"{label}: source {source_name!r} refers to {path_attr}, which is not in the zip"
-        )
-    raw = _zip_member(label, zf, name)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise QdaError(
-            f"{label}: source {source_name!r} ({name}) is not UTF-8 text (byte {err.start})"
-        ) from None
-    return text[1:] if text.startswith("\ufeff") else text
+def _unique_guids(label: str, root: ET.Element) -> None:
+    """Refuse a project in which two elements share a GUID (REFI-QDA: GUIDs are unique)."""
+    for problem in duplicate_guids(root):
+        raise QdaError(f"{label}: {problem}; {_FIX}.")
 
 
 def _typed_value(kind: str | None, raw: str) -> Any:
@@ -230,10 +133,10 @@ def _import_codes(
 
     def walk(parent_el: ET.Element | None, parent_id: str | None) -> None:
         for el in reader.children(parent_el, "Code"):
-            guid = reader.req(el, "guid", "Code")
+            guid = reader.req(el, "guid", " i kodboken")
             name = el.get("name")
             if name is None:
-                raise QdaError(f"{reader.label}: the Code {guid} has no name attribute")
+                raise QdaError(f"{reader.label}: koden {guid} saknar namn; {_FIX}.")
             color = el.get("color")
             code = QdaCode(
                 id=id_map.get(_norm_guid(guid), guid),
@@ -250,19 +153,19 @@ def _import_codes(
     return codes, by_guid
 
 
-def _code_id_map(reader: _Reader, root: ET.Element, messages: list[str]) -> dict[str, str]:
+def _id_note(reader: _Reader, root: ET.Element, messages: list[str]) -> dict[str, Any]:
+    """The payload of the export's ``analysis: code ids`` note (``{}`` when absent/unreadable)."""
     for note in reader.children(reader.child(root, "Notes"), "Note"):
         if note.get("name") != _ID_NOTE_NAME:
             continue
         try:
             payload = json.loads(reader.text(note, "PlainTextContent") or "")
-            mapping = payload["codes"]
-            if payload.get("format") != _ID_NOTE_FORMAT or not isinstance(mapping, dict):
+            if payload.get("format") != _ID_NOTE_FORMAT or not isinstance(payload["codes"], dict):
                 raise ValueError
-            return {_norm_guid(str(k)): str(v) for k, v in mapping.items()}
+            return payload
         except (ValueError, KeyError, TypeError, AttributeError):
             messages.append(
-                f"The note {_ID_NOTE_NAME!r} is unreadable, so code ids are the codes' GUIDs."
+                f"Anteckningen {_ID_NOTE_NAME!r} går inte att läsa, så kodernas id är deras GUID."
             )
             return {}
     return {}
@@ -276,7 +179,7 @@ def _answer_lookup(answers: pd.DataFrame) -> dict[str, tuple[Any, str]]:
             continue
         key = _id_str(answer_id)
         if key in lookup:
-            raise QdaError(f"answers: answer_id {key!r} occurs more than once")
+            raise QdaError(f"answers: svars-id {key!r} förekommer mer än en gång")
         lookup[key] = (answer_id, text)
     return lookup
 
@@ -289,7 +192,10 @@ def _first_difference(a: str, b: str) -> int:
 
 
 def import_project(
-    path: str | os.PathLike[str], *, answers: pd.DataFrame | None = None
+    path: str | os.PathLike[str],
+    *,
+    answers: pd.DataFrame | None = None,
+    skip_changed: bool = False,
 ) -> ImportedProject:
     """Read a REFI-QDA project (``.qdpx``): its codes, text sources and their codings.
 
@@ -301,6 +207,10 @@ def import_project(
         ``answer_id, text`` of the survey the project should belong to. Every text source must
         then be named by a known ``answer_id`` (a trailing ``.txt`` is ignored) and hold exactly
         that answer's text; ``codings.answer_id`` then has the original ids (and dtype).
+    skip_changed : bool
+        With *answers*: leave out sources whose answer changed (or was removed) since the
+        project was exported, with their codings, instead of refusing the project. What was
+        left out is listed in :attr:`ImportedProject.skipped_sources` and in the messages.
 
     Returns
     -------
@@ -311,9 +221,12 @@ def import_project(
     Raises
     ------
     QdaError
-        (a ``ValueError``, one line) when the file is not a zip, has no ``project.qde``, holds
-        malformed XML, refers to missing source files or to unknown codes, has a selection
-        outside its source's text, or — with *answers* — belongs to another survey.
+        (a ``ValueError``, one Swedish line starting with the file) when the file is not a zip,
+        has no ``project.qde``, holds malformed XML or a member larger than the caps of
+        :mod:`analysis.text.qda.archive`, two elements with one GUID, refers to missing source
+        files or to unknown codes, has a selection outside its source's text or reversed, or —
+        with *answers* — belongs to another survey, or (without *skip_changed*) has sources
+        whose answer changed since the export.
 
     Notes
     -----
@@ -339,27 +252,31 @@ def import_project(
     >>> try:
     ...     import_project(out, answers=pd.DataFrame({"answer_id": ["x"], "text": ["Hejsan"]}))
     ... except ValueError as err:
-    ...     print(err)
-    the project does not belong to this survey: source 'x' has a different text than answer 'x' (first difference at character 3)
+    ...     print(str(err).split(": ", 1)[1])  # doctest: +ELLIPSIS
+    projektet hör inte till den här enkäten: ingen av dess 1 textkällor stämmer med ...
     >>> tmp.cleanup()
     """
-    label, data = _read_source_bytes(path)
-    zf = _open_zip(label, data)
+    label, zf = _open_project_zip(path)
     with zf:
         member = _project_member(label, zf)
-        root = _parse_xml(f"{label}: {member}", _zip_member(label, zf, member))
+        xml = _project_xml(label, zf, member)
+        root = _parse_xml(f"{label}: {member}", xml)
         ns, local = _split_tag(root.tag)
         if local != "Project" or not ns.startswith("urn:QDA-XML:project:"):
             raise QdaError(
-                f"{label}: not a REFI-QDA project: the root element of {member} is {local!r} "
-                f"in namespace {ns or 'none'!r}, not Project in {PROJECT_NS!r}"
+                f"{label}: är inte ett REFI-QDA-projekt, rotelementet i {member} är {local!r} "
+                f"i namnrymden {ns or 'ingen'!r}, inte Project i {PROJECT_NS!r}; exportera ett "
+                "projekt (.qdpx), inte en kodbok."
             )
+        _unique_guids(label, root)
         state = _ImportState(
-            reader=_Reader(f"{label}: {member}", root),
-            members=_Members(zf),
+            reader=_Reader(label, root),
+            members=_Members(zf, label, used=len(xml)),
             lookup=_answer_lookup(answers) if answers is not None else None,
+            skip_changed=skip_changed,
         )
         state.read(root)
+        state.check_changed()
 
     codings = pd.DataFrame(state.coding_rows, columns=_CODING_COLUMNS)
     codings["start"] = codings["start"].astype("Int64")
@@ -368,17 +285,19 @@ def import_project(
     attributes = pd.DataFrame(state.attribute_rows(), columns=_ATTRIBUTE_COLUMNS)
     project_name = root.get("name") or ""
     messages = state.messages
-    if not state.source_rows:
+    if not state.source_rows and not state.changed:
         messages.insert(
             0,
-            f"Project {project_name!r} has no text sources and therefore no codings: only its "
-            f"{len(state.codes)} code(s) were imported.",
+            f"Projektet {project_name!r} har inga textkällor och därför inga kodningar: bara "
+            f"dess {len(state.codes)} koder lästes.",
         )
-    elif not state.coding_rows:
-        messages.insert(0, f"Project {project_name!r} has text sources but no codings.")
+    elif not state.coding_rows and not state.changed:
+        messages.insert(0, f"Projektet {project_name!r} har textkällor men inga kodningar.")
     if state.skipped:
         listed = ", ".join(f"{n} {k}" for k, n in sorted(state.skipped.items()))
-        messages.append(f"Skipped sources this import does not read: {listed}.")
+        messages.append(f"Hoppade över källor som importen inte läser: {listed}.")
+    if state.changed:
+        messages.append(state.changed_summary())
     return ImportedProject(
         name=project_name,
         origin=root.get("origin"),
@@ -387,6 +306,9 @@ def import_project(
         sources=sources,
         attributes=attributes,
         messages=tuple(messages),
+        users=dict(state.users),
+        machine_guid=state.machine_guid,
+        skipped_sources=tuple(state.changed),
     )
 
 
@@ -394,15 +316,21 @@ class _ImportState:
     """Accumulates what :func:`import_project` reads from one ``project.qde``."""
 
     def __init__(
-        self, reader: _Reader, members: _Members, lookup: dict[str, tuple[Any, str]] | None
+        self,
+        reader: _Reader,
+        members: _Members,
+        lookup: dict[str, tuple[Any, str]] | None,
+        skip_changed: bool = False,
     ):
         self.reader = reader
         self.members = members
         self.lookup = lookup
+        self.skip_changed = skip_changed
         self.messages: list[str] = []
         self.codes: list[QdaCode] = []
         self.code_by_guid: dict[str, QdaCode] = {}
         self.users: dict[str, str | None] = {}
+        self.machine_guid: str | None = None
         self.variables: dict[str, tuple[str, str | None]] = {}
         self.source_rows: list[dict[str, Any]] = []
         self.coding_rows: list[dict[str, Any]] = []
@@ -410,15 +338,19 @@ class _ImportState:
         self.case_attrs: dict[str, list[tuple[str, Any]]] = {}
         self.answer_of: dict[str, Any] = {}
         self.skipped: dict[str, int] = {}
+        self.changed: list[tuple[str, str, int | None, int]] = []
+        self.matched = 0
 
     def read(self, root: ET.Element) -> None:
         r = self.reader
-        id_map = _code_id_map(r, root, self.messages)
+        note = _id_note(r, root, self.messages)
+        id_map = {_norm_guid(str(k)): str(v) for k, v in note.get("codes", {}).items()}
+        machine = note.get("machine_user")
+        self.machine_guid = _norm_guid(machine) if isinstance(machine, str) else None
         self.codes, self.code_by_guid = _import_codes(r, root, id_map)
-        self.users = {
-            _norm_guid(u.get("guid", "")): u.get("name") or u.get("id") or u.get("guid")
-            for u in r.children(r.child(root, "Users"), "User")
-        }
+        for u in r.children(r.child(root, "Users"), "User"):
+            name = (u.get("name") or u.get("id") or "").strip()
+            self.users[_norm_guid(r.req(u, "guid", " i Users"))] = name or None
         self.variables = {
             _norm_guid(r.req(v, "guid")): (v.get("name") or "", v.get("typeOfVariable"))
             for v in r.children(r.child(root, "Variables"), "Variable")
@@ -441,53 +373,101 @@ class _ImportState:
 
     def text_source(self, el: ET.Element) -> None:
         r = self.reader
-        guid = r.req(el, "guid")
+        guid = r.req(el, "guid", " i Sources")
         name = el.get("name") or guid
         text = r.text(el, "PlainTextContent")
         path_attr = el.get("plainTextPath")
         if text is None and path_attr:
             text = _read_text(r.label, self.members, path_attr, name)
         if text is None:
-            key = "TextSource outside the zip"
+            key = "TextSource utanför zip-filen"
             self.skipped[key] = self.skipped.get(key, 0) + 1
             return
         answer_id: Any = name[:-4] if name.lower().endswith(".txt") else name
         if self.lookup is not None:
-            answer_id = self.check_belongs(name, answer_id, text)
+            answer_id = self.belongs(el, name, answer_id, text)
+            if answer_id is _CHANGED:
+                return
         self.source_rows.append({"source_guid": guid, "name": name, "text": text})
         self.answer_of[_norm_guid(guid)] = answer_id
         self.source_attrs[_norm_guid(guid)] = _variable_values(r, el, self.variables)
-        where = f" in source {name!r}"
         for sel in r.children(el, "PlainTextSelection"):
+            where = f" i källan {name!r}"
             start = r.position(sel, "startPosition", where)
             end = r.position(sel, "endPosition", where)
+            if start > end >= 0:
+                raise QdaError(
+                    f"{r.label}: urvalet {start}–{end} i källan {name!r} är omvänt (början efter "
+                    f"slutet); {_FIX}."
+                )
             if not 0 <= start <= end <= len(text):
                 raise QdaError(
-                    f"{r.label}: a selection in source {name!r} spans {start}–{end}, outside its "
-                    f"{len(text)} characters (positions count Unicode code points; the exporting "
-                    "program may count differently)"
+                    f"{r.label}: urvalet {start}–{end} i källan {name!r} ligger utanför textens "
+                    f"{len(text)} tecken (positioner räknas i Unicode-kodpunkter, programmet som "
+                    f"exporterade kan räkna annorlunda); {_FIX}."
                 )
             owner = sel.get("creatingUser") or sel.get("modifyingUser")
             self.codings(sel, name, answer_id, text, start, end, owner)
         # a Coding directly on the source codes the whole text
         self.codings(el, name, answer_id, text, 0, len(text), el.get("creatingUser"))
 
-    def check_belongs(self, name: str, answer_id: str, text: str) -> Any:
+    def belongs(self, el: ET.Element, name: str, answer_id: str, text: str) -> Any:
+        """The answer's original id; :data:`_CHANGED` for a source whose answer changed."""
         assert self.lookup is not None
         key = name if name in self.lookup else answer_id
+        n_codings = len(el.findall(".//" + self.reader.q("Coding")))
         if key not in self.lookup:
-            raise QdaError(
-                f"the project does not belong to this survey: source {name!r} has no answer "
-                f"with that answer_id among the {len(self.lookup)} answers given"
-            )
+            self.changed.append((name, "borttaget", None, n_codings))
+            return _CHANGED
         original_id, expected = self.lookup[key]
         if text != expected:
             at = _first_difference(text, expected if isinstance(expected, str) else "")
-            raise QdaError(
-                f"the project does not belong to this survey: source {name!r} has a different "
-                f"text than answer {key!r} (first difference at character {at})"
-            )
+            self.changed.append((name, "ändrat", at, n_codings))
+            return _CHANGED
+        self.matched += 1
         return original_id
+
+    def check_changed(self) -> None:
+        """Refuse a project of another survey, and (unless skipping) one with changed answers."""
+        if not self.changed:
+            return
+        label = self.reader.label
+        if not self.matched:
+            removed = sum(c[1] == "borttaget" for c in self.changed)
+            raise QdaError(
+                f"{label}: projektet hör inte till den här enkäten: ingen av dess "
+                f"{len(self.changed)} textkällor stämmer med enkätens svar ({removed} saknas bland "
+                f"enkätens {len(self.lookup or ())} svar, {len(self.changed) - removed} har en "
+                f"annan text, t.ex. {self.changed[0][0]!r}); välj rätt enkät, dataversion eller "
+                "projektfil."
+            )
+        if self.skip_changed:
+            return
+        name, kind, at, _ = self.changed[0]
+        what = (
+            f"svaret {name!r} har ändrats sedan projektet exporterades (texten skiljer sig från "
+            f"tecken {at + 1})"
+            if kind == "ändrat"
+            else f"svaret {name!r} finns inte längre i enkätens data (borttaget sedan exporten)"
+        )
+        others = len(self.changed) - 1
+        more = f"; {others} svar till har ändrats eller tagits bort" if others else ""
+        raise QdaError(
+            f"{label}: {what}{more}. Exportera projektet igen från nuvarande data och för över "
+            "eller gör om kodningarna, eller återställ den tidigare dataversionen; vill du "
+            "importera kodningarna av de oförändrade svaren, ange --skip-changed."
+        )
+
+    def changed_summary(self) -> str:
+        n = sum(c[3] for c in self.changed)
+        listed = ", ".join(
+            f"{name!r} ({kind}{f' från tecken {at + 1}' if at is not None else ''}, {k} kodningar)"
+            for name, kind, at, k in self.changed
+        )
+        return (
+            f"Hoppade över {len(self.changed)} svar som ändrats eller tagits bort sedan "
+            f"exporten och deras {n} kodningar: {listed}."
+        )
 
     def codings(
         self,
@@ -504,23 +484,25 @@ class _ImportState:
             ref = r.child(coding, "CodeRef")
             target = None if ref is None else ref.get("targetGUID")
             if target is None:
-                raise QdaError(f"{r.label}: a Coding in source {name!r} has no CodeRef")
+                raise QdaError(f"{r.label}: en kodning i källan {name!r} saknar CodeRef; {_FIX}.")
             code = self.code_by_guid.get(_norm_guid(target))
             if code is None:
                 raise QdaError(
-                    f"{r.label}: a Coding in source {name!r} refers to code {target}, which is "
-                    "not in the codebook"
+                    f"{r.label}: en kodning i källan {name!r} pekar på koden {target}, som inte "
+                    f"finns i projektets kodbok; {_FIX}."
                 )
             coder_guid = coding.get("creatingUser") or owner
+            key = _norm_guid(coder_guid) if coder_guid else None
             self.coding_rows.append(
                 {
                     "answer_id": answer_id,
                     "code_id": code.id,
                     "code_name": code.name,
-                    "coder": self.users.get(_norm_guid(coder_guid)) if coder_guid else None,
+                    "coder": self.users.get(key) if key else None,
                     "start": start,
                     "end": end,
                     "text": text[start:end],
+                    "coder_guid": key,
                 }
             )
 
@@ -533,3 +515,6 @@ class _ImportState:
                     {"answer_id": self.answer_of[key], "variable": variable, "value": value}
                 )
         return rows
+
+
+_CHANGED = object()

@@ -142,6 +142,53 @@ def export_theme_codebook(out: str | Path, *, themes: str | Path | None = None) 
         raise ConfigError(f"{out}: {exc}") from None
 
 
+MACHINE_PREFIX = "analysis-kodare "
+"""Every version of the automatic coder's QDA user name starts with this."""
+
+UNKNOWN_CODER = "okänd kodare"
+"""The ``coder`` of a coding whose user the project does not name (followed by the GUID's first
+eight characters when there is one, so that two unknown coders stay apart)."""
+
+_CONTACT_KINDS = ("email", "phone", "personnummer")
+
+
+def _machine_guids(survey: str, imported) -> set[str]:
+    """GUIDs of the automatic coder: the one the export recorded in its note, and any user named
+    ``analysis-kodare <version>`` whose GUID is the one :func:`export_survey` gives that name
+    (a user created in a QDA tool never has it)."""
+    from analysis.text.qda.model import _guid, _project_namespace
+
+    ns = _project_namespace(f"{survey} fritextsvar")
+    found = {imported.machine_guid} if imported.machine_guid else set()
+    for guid, name in imported.users.items():
+        if name and name.startswith(MACHINE_PREFIX) and guid == _guid(ns, "user", name):
+            found.add(guid)
+    return found
+
+
+def coder_label(name: object, guid: object) -> tuple[str, bool]:
+    """The ``coder`` written to the verified-codes file, and whether contact data was masked.
+
+    A coder is staff and their name says who verified (kept, as in the review workflow's file,
+    which stays in ``data/raw`` like the raw export); e-mail addresses, phone numbers and
+    personnummer in a user name are masked with the package's detector; a missing user becomes
+    :data:`UNKNOWN_CODER`. Formula characters are neutralised when the file is written.
+
+    >>> coder_label("Anna Svensson 19811218-9876 anna@umea.se", "g")
+    ('Anna Svensson [personnummer] [e-post]', True)
+    >>> coder_label(None, "11111111-2222-3333-4444-555555555555")
+    ('okänd kodare (11111111)', False)
+    """
+    from analysis.data.pii import mask
+
+    if not isinstance(name, str) or not name.strip():
+        return (
+            f"{UNKNOWN_CODER} ({str(guid)[:8]})" if isinstance(guid, str) else UNKNOWN_CODER
+        ), False
+    masked, counts = mask(" ".join(name.split()), kinds=_CONTACT_KINDS)
+    return masked, any(counts.values())
+
+
 def import_survey(
     survey: str,
     project: str | Path,
@@ -149,19 +196,24 @@ def import_survey(
     processed: str | Path | None = None,
     themes: str | Path | None = None,
     include_machine: bool = False,
+    skip_changed: bool = False,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Codings from a QDA project as a verified-codes table, plus the import's messages.
 
     Every text source must be one of this survey's answers with the same text (else
-    :class:`~analysis.errors.ConfigError`: the project belongs to another survey or to other
-    data). Codes must be themes of the codebook (by id, or by name for projects made in another
-    tool). The machine's own codings are left out unless *include_machine*.
+    :class:`~analysis.errors.ConfigError`: the project belongs to another survey, or an answer
+    changed since the export — *skip_changed* then leaves those sources out, listed in the
+    messages). Codes must be themes of the codebook (by id, or by name for projects made in
+    another tool). The machine's own codings — recognised by the user's GUID, never by its name
+    alone — are left out (and counted in the messages) unless *include_machine*; a user named
+    like the machine coder with another GUID is refused, since its codings could be either.
 
     Returns
     -------
     (pandas.DataFrame, list of str)
         ``id, question, verified_themes, coder`` (one row per answer and coder; themes sorted,
-        ``;``-joined) and the messages of the import (e.g. "no sources").
+        ``;``-joined; contact data in coder names masked, see :func:`coder_label`) and the
+        messages of the import (Swedish, one line each).
     """
     from analysis.text import coding
     from analysis.text.themes import load_themes
@@ -170,25 +222,41 @@ def import_survey(
     codes = coding.survey_codes(survey, processed, themes=book, use_verified=False)
     answers = survey_answers(codes)
     try:
-        imported = import_project(project, answers=answers[["answer_id", "text"]])
+        imported = import_project(
+            project, answers=answers[["answer_id", "text"]], skip_changed=skip_changed
+        )
     except QdaError as exc:
-        raise ConfigError(f"{project}: {exc}") from None
+        raise ConfigError(str(exc)) from None
+    messages = list(imported.messages)
     if not imported.has_codings:
         what = (
             f"Projektet har inga textkällor, bara {len(imported.codes)} koder"
-            if not imported.has_sources
-            else "Projektet har textkällor men inga kodningar"
+            if not imported.has_sources and not imported.skipped_sources
+            else "Projektet har inga kodningar att importera"
         )
         return pd.DataFrame(columns=VERIFIED_COLUMNS), [
-            f"{project}: {what}; det finns inga kodningar att importera."
+            *(m for m in messages if not m.startswith("Projektet ")),
+            f"{project}: {what}.",
         ]
+    machine = _machine_guids(survey, imported)
+    for guid, name in imported.users.items():
+        if name and name.startswith(MACHINE_PREFIX) and guid not in machine:
+            raise ConfigError(
+                f"{project}: användaren {name!r} (GUID {guid}) heter som maskinkodaren men är "
+                "inte den användare exporten skrev, så det går inte att avgöra om dess kodningar "
+                "är maskinens eller en människas; byt namn på användaren i QDA-verktyget om en "
+                "människa kodat, eller ta bort kodningarna, och exportera projektet igen."
+            )
     by_name = {t.label.casefold(): t.id for t in book.themes}
     ids = set(book.ids)
     problems = []
     rows: dict[tuple[str, str], set[str]] = {}
+    n_machine = n_unknown = n_masked = 0
     for rec in imported.codings.itertuples(index=False):
-        if not include_machine and rec.coder == machine_user(book):
-            continue
+        if rec.coder_guid in machine:
+            n_machine += 1
+            if not include_machine:
+                continue
         code = rec.code_id if rec.code_id in ids else by_name.get(str(rec.code_name).casefold())
         if code is None:
             problems.append(
@@ -202,9 +270,31 @@ def import_survey(
                 )
             )
             continue
-        rows.setdefault((str(rec.answer_id), str(rec.coder)), set()).add(code)
+        coder, masked = coder_label(rec.coder, rec.coder_guid)
+        n_unknown += coder.startswith(UNKNOWN_CODER) and not isinstance(rec.coder, str)
+        n_masked += masked
+        rows.setdefault((str(rec.answer_id), coder), set()).add(code)
     if problems:
         raise InputValidationError(problems[:20])
+    if n_machine and not include_machine:
+        messages.append(
+            f"Projektet har bara maskinkodarens kodningar ({n_machine}), inga granskade; ange "
+            "--include-machine för att importera dem som verifierade koder."
+            if not rows
+            else f"Lämnade {n_machine} kodningar av maskinkodaren utanför; ange "
+            "--include-machine för att ta med dem."
+        )
+    if n_unknown:
+        messages.append(
+            f"{n_unknown} kodningar saknar en namngiven användare i projektet (ingen "
+            f"creatingUser, en som inte finns bland Users eller en utan namn); de fick kodaren "
+            f"'{UNKNOWN_CODER}' följt av början av GUID:t."
+        )
+    if n_masked:
+        messages.append(
+            f"{n_masked} kodningar har kontaktuppgifter eller personnummer i kodarens namn; de "
+            "maskerades i coder-kolumnen."
+        )
     lookup = dict(
         zip(
             answers["answer_id"],
@@ -224,12 +314,13 @@ def import_survey(
         ],
         columns=VERIFIED_COLUMNS,
     )
-    return out, list(imported.messages)
+    return out, messages
 
 
 __all__ = [
     "export_survey",
     "export_theme_codebook",
+    "coder_label",
     "import_survey",
     "machine_user",
     "survey_answers",

@@ -9,20 +9,19 @@ import zipfile
 from functools import lru_cache
 from typing import Any
 
-from analysis.text.qda.model import _CODEBOOK_XSD, CODEBOOK_NS, PROJECT_NS, SCHEMA_PATH, QdaError  # noqa: F401
-from analysis.text.qda.reader import (  # noqa: F401
+from analysis.text.qda.archive import (
     _looks_like_xml,
     _Members,
-    _norm_guid,
     _open_zip,
     _parse_xml,
     _project_member,
+    _project_xml,
     _read_source_bytes,
     _read_text,
-    _Reader,
-    _split_tag,
-    _zip_member,
 )
+from analysis.text.qda.integrity import _norm_guid, _split_tag, duplicate_guids
+from analysis.text.qda.model import _CODEBOOK_XSD, CODEBOOK_NS, PROJECT_NS, SCHEMA_PATH, QdaError  # noqa: F401
+from analysis.text.qda.reader import _Reader
 
 # ----------------------------------------------------------------------------------- validate
 
@@ -32,9 +31,7 @@ def _schema(which: str) -> Any:
     try:
         import xmlschema
     except ImportError:  # pragma: no cover - xmlschema is a declared dependency
-        raise ImportError(
-            "validate() needs the xmlschema package (pip install xmlschema)"
-        ) from None
+        raise ImportError("validate() behöver paketet xmlschema (pip install xmlschema)") from None
     if which == "project":
         return xmlschema.XMLSchema(str(SCHEMA_PATH))
     return xmlschema.XMLSchema(_CODEBOOK_XSD)
@@ -45,25 +42,26 @@ def _rule_problems(root: ET.Element, zf: zipfile.ZipFile | None) -> list[str]:
     reader = _Reader("", root)
     members = _Members(zf) if zf is not None else None
     problems: list[str] = []
+    problems += list(duplicate_guids(root))
     code_guids = {_norm_guid(c.get("guid", "")) for c in root.iter(reader.q("Code"))}
     for ref in root.iter(reader.q("CodeRef")):
         target = ref.get("targetGUID", "")
         if _norm_guid(target) not in code_guids:
-            problems.append(f"CodeRef targetGUID={target!r} refers to no Code of the codebook")
+            problems.append(f"CodeRef targetGUID={target!r} pekar inte på någon kod i kodboken")
     for src in root.iter(reader.q("TextSource")):
         name = src.get("name") or src.get("guid")
         inline = reader.child(src, "PlainTextContent")
         path_attr = src.get("plainTextPath")
         if inline is not None and path_attr:
-            problems.append(f"TextSource {name!r}: has both PlainTextContent and plainTextPath")
+            problems.append(f"källan {name!r} har både PlainTextContent och plainTextPath")
         if inline is None and not path_attr:
-            problems.append(f"TextSource {name!r}: has neither PlainTextContent nor plainTextPath")
+            problems.append(f"källan {name!r} har varken PlainTextContent eller plainTextPath")
         text = inline.text or "" if inline is not None else None
         if text is None and path_attr and members is not None:
             try:
                 text = _read_text("", members, path_attr, name)
             except QdaError as err:
-                problems.append(str(err).lstrip(": "))
+                problems.append(str(err).removeprefix(": "))
                 continue
         if text is None:
             continue
@@ -72,10 +70,12 @@ def _rule_problems(root: ET.Element, zf: zipfile.ZipFile | None) -> list[str]:
                 start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
             except ValueError:
                 continue  # the schema reports it
-            if not 0 <= start <= end <= len(text):
+            if start > end >= 0:
+                problems.append(f"källan {name!r}: urvalet {start}–{end} är omvänt")
+            elif not 0 <= start <= end <= len(text):
                 problems.append(
-                    f"TextSource {name!r}: PlainTextSelection {start}–{end} lies outside the "
-                    f"text's {len(text)} code points"
+                    f"källan {name!r}: urvalet {start}–{end} ligger utanför textens "
+                    f"{len(text)} kodpunkter"
                 )
     return problems
 
@@ -93,10 +93,12 @@ def validate(path_or_bytes: str | os.PathLike[str] | bytes) -> list[str]:
     Returns
     -------
     list of str
-        One line per problem; empty when the file is valid. Besides the schema, it checks that
-        every ``CodeRef`` points to a code, that a ``TextSource`` has either inline text or a
-        ``plainTextPath`` (not both), that internal source files exist and are UTF-8, and that
-        selections lie inside their text.
+        One Swedish line per problem; empty when the file is valid. Schema violations read
+        ``<path>: bryter mot schemat: <reason>``, the reason in the schema library's English.
+        Besides the schema, it checks that every GUID is unique, that every ``CodeRef`` points
+        to a code, that a ``TextSource`` has either inline text or a ``plainTextPath`` (not
+        both), that internal source files exist and are UTF-8, and that selections lie inside
+        their text and are not reversed.
 
     Raises
     ------
@@ -114,7 +116,7 @@ def validate(path_or_bytes: str | os.PathLike[str] | bytes) -> list[str]:
     >>> validate(b'<Project xmlns="urn:QDA-XML:project:1.0" name="tom"/>')
     []
     >>> validate(b'<Project xmlns="urn:QDA-XML:project:1.0"/>')
-    ["/Project: missing required attribute 'name'"]
+    ["/Project: bryter mot schemat: missing required attribute 'name'"]
     """
     label, data = _read_source_bytes(path_or_bytes)
     zf: zipfile.ZipFile | None = None
@@ -123,12 +125,15 @@ def validate(path_or_bytes: str | os.PathLike[str] | bytes) -> list[str]:
     try:
         if zf is not None:
             member = _project_member(label, zf)
-            xml = _zip_member(label, zf, member)
+            xml = _project_xml(label, zf, member)
             label = f"{label}: {member}"
         else:
             xml = data
         if zf is None and not _looks_like_xml(data):
-            raise QdaError(f"{label}: neither a REFI-QDA zip (.qdpx) nor an XML file")
+            raise QdaError(
+                f"{label}: varken ett REFI-QDA-projekt (.qdpx, zip) eller en XML-fil; ange en "
+                ".qdpx-, .qde- eller .qdc-fil."
+            )
         root = _parse_xml(label, xml)
         ns, local = _split_tag(root.tag)
         if ns == CODEBOOK_NS and local == "CodeBook" and zf is None:
@@ -136,16 +141,14 @@ def validate(path_or_bytes: str | os.PathLike[str] | bytes) -> list[str]:
         elif ns == PROJECT_NS and local == "Project":
             which = "project"
         else:
-            expected = f"Project in {PROJECT_NS!r}"
+            expected = f"Project i {PROJECT_NS!r}"
             if zf is None:
-                expected += f" or CodeBook in {CODEBOOK_NS!r}"
-            return [
-                f"/: the root element is {local!r} in namespace {ns or 'none'!r}, not {expected}"
-            ]
+                expected += f" eller CodeBook i {CODEBOOK_NS!r}"
+            return [f"/: rotelementet är {local!r} i namnrymden {ns or 'ingen'!r}, inte {expected}"]
         problems = []
         for err in _schema(which).iter_errors(io.BytesIO(xml)):
             reason = " ".join(str(err.reason or err.message).split())
-            problems.append(f"{err.path or '/'}: {reason}")
+            problems.append(f"{err.path or '/'}: bryter mot schemat: {reason}")
         if which == "project":
             problems += _rule_problems(root, zf)
         return problems
