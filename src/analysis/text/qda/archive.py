@@ -8,6 +8,7 @@ header that understates the size can make the import read more than the caps bel
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import xml.etree.ElementTree as ET
@@ -41,41 +42,43 @@ def _mb(n: int) -> str:
     return f"{n / 2**20:,.0f}".replace(",", " ")
 
 
+@contextlib.contextmanager
+def _file_errors(path: Path):
+    """An unreadable project file as one Swedish :class:`QdaError` line."""
+    try:
+        yield
+    except FileNotFoundError:
+        raise QdaError(f"{path}: filen finns inte; kontrollera sökvägen.") from None
+    except IsADirectoryError:
+        raise QdaError(f"{path}: är en mapp, inte en .qdpx-fil; ange projektfilen.") from None
+    except OSError as err:
+        raise QdaError(
+            f"{path}: filen kan inte läsas ({err.strerror or err}); kontrollera behörigheten."
+        ) from None
+
+
 def _read_source_bytes(source: str | os.PathLike[str] | bytes) -> tuple[str, bytes]:
     """The label used in messages (the path as given) and the file's bytes."""
     if isinstance(source, bytes | bytearray | memoryview):
         return "<bytes>", bytes(source)
     path = Path(source)
-    try:
+    with _file_errors(path):
         return str(source), path.read_bytes()
-    except FileNotFoundError:
-        raise QdaError(f"{path}: filen finns inte; kontrollera sökvägen.") from None
-    except IsADirectoryError:
-        raise QdaError(f"{path}: är en mapp, inte en .qdpx-fil; ange projektfilen.") from None
-    except OSError as err:
-        raise QdaError(
-            f"{path}: filen kan inte läsas ({err.strerror or err}); kontrollera behörigheten."
-        ) from None
+    raise AssertionError  # pragma: no cover - _file_errors re-raises every error
 
 
 def _open_project_zip(source: str | os.PathLike[str]) -> tuple[str, zipfile.ZipFile]:
     """The label (the path as given) and the ``.qdpx`` opened as a zip, read lazily from disk."""
     path = Path(source)
-    try:
+    with _file_errors(path):
         with path.open("rb") as fh:
             head = fh.read(4096)
-        return str(source), zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        _open_zip(str(source), head)
-        raise  # pragma: no cover - _open_zip raises for data that is not a zip
-    except FileNotFoundError:
-        raise QdaError(f"{path}: filen finns inte; kontrollera sökvägen.") from None
-    except IsADirectoryError:
-        raise QdaError(f"{path}: är en mapp, inte en .qdpx-fil; ange projektfilen.") from None
-    except OSError as err:
-        raise QdaError(
-            f"{path}: filen kan inte läsas ({err.strerror or err}); kontrollera behörigheten."
-        ) from None
+        try:
+            return str(source), zipfile.ZipFile(path)
+        except zipfile.BadZipFile:
+            _open_zip(str(source), head)
+            raise  # pragma: no cover - _open_zip raises for data that is not a zip
+    raise AssertionError  # pragma: no cover - _file_errors re-raises every error
 
 
 def _looks_like_xml(data: bytes) -> bool:
