@@ -230,8 +230,13 @@ class StanceResult:
         return STANCES[self.stance]
 
 
-def stance_for_actor(text: object, actor: str, themes=None) -> StanceResult:
-    """Derive the stance of one answer (to the actor's question) towards ``actor``."""
+def stance_for_actor(
+    text: object, actor: str, themes=None, *, improvement_areas: bool = True
+) -> StanceResult:
+    """Derive the stance of one answer (to the actor's question) towards ``actor``.
+
+    ``improvement_areas=False`` leaves the themes of the negative clauses uncoded (a caller
+    coding many answers codes them in one batch, as :func:`actor_stances` does)."""
     a = ACTORS[actor]
     others = [o for o in ACTORS.values() if o.question == a.question and o.id != a.id]
     clean = normalize(text)
@@ -270,13 +275,21 @@ def stance_for_actor(text: object, actor: str, themes=None) -> StanceResult:
         res.stance = "blandat"
     if any_noc and res.positive == 0 and res.negative <= 1 and not res.negative_clauses[1:]:
         res.stance = "ingen_kontakt"
-    if res.negative_clauses:
-        from analysis.text.coding import code_texts, themes_found
-
-        coded = code_texts([" ".join(res.negative_clauses)], themes)
-        found = themes_found(coded).iloc[0]
-        res.improvement_areas = found.split(";") if found else []
+    if res.negative_clauses and improvement_areas:
+        _code_improvement_areas([res], themes)
     return res
+
+
+def _code_improvement_areas(results: list[StanceResult], themes=None) -> None:
+    """Set ``improvement_areas`` of every result with negative clauses (one coder call)."""
+    todo = [r for r in results if r.negative_clauses]
+    if not todo:
+        return
+    from analysis.text.coding import code_texts, themes_found
+
+    found = themes_found(code_texts([" ".join(r.negative_clauses) for r in todo], themes))
+    for r, f in zip(todo, found.tolist(), strict=True):
+        r.improvement_areas = f.split(";") if f else []
 
 
 def actor_stances(df: pd.DataFrame, id_column: str = "q1", themes=None) -> pd.DataFrame:
@@ -291,25 +304,31 @@ def actor_stances(df: pd.DataFrame, id_column: str = "q1", themes=None) -> pd.Da
     >>> actor_stances(df).query("question == 'q9'")[["actor", "stance"]].to_dict("records")
     [{'actor': 'polisen', 'stance': 'fungerar_bra'}, {'actor': 'ekobrottsmyndigheten', 'stance': 'ingen_kontakt'}]
     """
-    rows = []
+    cells = []
     for _, r in df.iterrows():
         for a in ACTORS.values():
             text = r.get(a.question) if a.question in df.columns else None
             answered = isinstance(text, str) and text.strip() != ""
-            res = stance_for_actor(text, a.id, themes) if answered else None
-            rows.append(
-                {
-                    "id": r[id_column],
-                    "actor": a.id,
-                    "actor_label": a.label,
-                    "question": a.question,
-                    "stance": res.stance if res else None,
-                    "stance_label": res.label if res else None,
-                    "positive": res.positive if res else 0,
-                    "negative": res.negative if res else 0,
-                    "improvement_areas": ";".join(res.improvement_areas) if res else "",
-                }
+            res = (
+                stance_for_actor(text, a.id, themes, improvement_areas=False) if answered else None
             )
+            cells.append((r, a, res))
+    _code_improvement_areas([res for _, _, res in cells if res is not None], themes)
+    rows = []
+    for r, a, res in cells:
+        rows.append(
+            {
+                "id": r[id_column],
+                "actor": a.id,
+                "actor_label": a.label,
+                "question": a.question,
+                "stance": res.stance if res else None,
+                "stance_label": res.label if res else None,
+                "positive": res.positive if res else 0,
+                "negative": res.negative if res else 0,
+                "improvement_areas": ";".join(res.improvement_areas) if res else "",
+            }
+        )
     out = pd.DataFrame(rows)
     out["stance"] = pd.Categorical(out["stance"], categories=list(STANCES))
     out["stance_label"] = pd.Categorical(out["stance_label"], categories=list(STANCES.values()))
