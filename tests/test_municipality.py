@@ -270,7 +270,8 @@ def test_apply_verification_overrides_and_reports_agreement(wide, themes, tmp_pa
             "verified_themes": ["befolkning", "kompetensforsorjning", "-"],
         }
     ).to_csv(path, index=False)
-    final, agreement = mm.apply_verification(coded, themes, path)
+    final, agreement, coders = mm.apply_verification(coded, themes, path)
+    assert coders is None  # one reviewer: no between-coder table
     row = final[final["text"] == "Bostäder saknas."].iloc[0]
     assert row["bostader"] == 0 and row["befolkning"] == 1 and row["source"] == "verifierad"
     assert agreement.loc["bostader", "agreement_pct"] == 50.0
@@ -280,6 +281,57 @@ def test_apply_verification_overrides_and_reports_agreement(wide, themes, tmp_pa
     )
     with pytest.raises(InputValidationError, match="finns inte"):
         mm.apply_verification(coded, themes, path)
+
+
+def test_two_coders_give_consensus_codes_and_agreement_per_coder(wide, themes, tmp_path):
+    coded = md.code_frame(md.answers_table(wide, ["q2", "q3"]).drop(columns="chars"), themes)
+    path = tmp_path / "verified_codes.csv"
+    pd.DataFrame(
+        {
+            "id": ["r4", "r4", "r1", "r1"],
+            "question": ["q2", "q2", "q3", "q3"],
+            "verified_themes": ["befolkning", "befolkning;bostader", "-", "kompetensforsorjning"],
+            "coder": ["Anna Berg", "Olle Lind", "Anna Berg", "Olle Lind"],
+        }
+    ).to_csv(path, index=False)
+    final, _, coders = mm.apply_verification(coded, themes, path)
+    row = final[final["text"] == "Bostäder saknas."].iloc[0]
+    # both coded befolkning; bostader 1 of 2 (a tie) -> the machine's suggestion (1) decides
+    assert row["befolkning"] == 1 and row["bostader"] == 1 and row["source"] == "verifierad"
+    assert list(coders.columns) == ["alpha", "n_shared", "kappa Anna Berg", "kappa Olle Lind"]
+    assert int(coders.loc["befolkning", "n_shared"]) == 2
+    assert coders.loc["befolkning", "alpha"] == pytest.approx(1.0)
+    assert coders.loc["bostader", "alpha"] < 1.0
+
+
+def test_the_report_compares_coders_without_naming_them(themes, tmp_path):
+    from analysis.report.section import Section
+    from analysis.surveys.municipality import appendix
+
+    a = mm.Analysis.__new__(mm.Analysis)
+    a.verified = True
+    a.labels = dict(themes.labels)
+    a.agreement = pd.DataFrame(
+        {"suggested_n": [3], "verified_n": [2], "agreement_pct": [80.0], "kappa": [0.5],
+         "n": [5], "label": ["Bostäder"]}, index=["bostader"],
+    )  # fmt: skip
+    a.coders = pd.DataFrame(
+        {"alpha": [0.8], "n_shared": [5], "kappa Anna Berg": [0.7], "kappa Olle Lind": [0.6]},
+        index=["bostader"],
+    )
+
+    class Ctx:
+        public = True
+
+        def hide(self, df):
+            return df
+
+    Ctx.a = a
+    sec = appendix.quality(Ctx())
+    assert isinstance(sec, Section)
+    html = sec._repr_html_()
+    assert "granskare 1" in html and "granskare 2" in html and "Krippendorff" in html
+    assert "Anna" not in html and "Olle" not in html
 
 
 # -- figures -------------------------------------------------------------------------------------

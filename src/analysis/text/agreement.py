@@ -313,3 +313,128 @@ def human_agreement(
     for c in ("n", "a_n", "b_n"):
         res[c] = res[c].astype(int)
     return res
+
+
+def _coder_frames(verified: pd.DataFrame, theme_ids: Sequence[str]) -> dict[str, pd.DataFrame]:
+    """Per coder: 0/1 theme columns indexed by (id, question) (a coder's last row per answer)."""
+    ids = list(theme_ids)
+    out: dict[str, pd.DataFrame] = {}
+    for who, part in verified.groupby(verified["coder"].astype(str), sort=True):
+        part = part.drop_duplicates(["id", "question"], keep="last")
+        frame = labels_to_frame(
+            [("" if str(v).strip() == "-" else v) for v in part["verified_themes"]], ids
+        )
+        frame.index = pd.MultiIndex.from_arrays(
+            [part["id"].astype(str).to_numpy(), part["question"].astype(str).to_numpy()],
+            names=["id", "question"],
+        )
+        out[str(who)] = frame
+    return out
+
+
+def coders_agreement(
+    suggested: pd.DataFrame, verified: pd.DataFrame, theme_ids: Sequence[str]
+) -> pd.DataFrame:
+    """Agreement per theme when two or more human coders verified the automatic codes.
+
+    Parameters
+    ----------
+    suggested : pandas.DataFrame
+        The machine's codes: ``id``, ``question`` and one 0/1 column per theme.
+    verified : pandas.DataFrame
+        Verified codes with a ``coder`` column (``id``, ``question``, ``verified_themes``,
+        ``coder``; ``-`` means "no theme"), e.g. from several reviewers or a QDA project.
+    theme_ids : sequence of str
+        The themes to compare.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by theme: ``alpha`` — Krippendorff's α (nominal) between the human coders over
+        every answer at least two of them verified (an answer a coder did not verify is missing
+        data for that coder), ``n_shared`` — how many such answers, and one ``kappa <coder>``
+        column per coder: Cohen's κ between the machine and that coder on the answers the coder
+        verified.
+
+    >>> sug = pd.DataFrame({"id": ["1", "2", "3"], "question": ["q2"] * 3, "a": [1, 0, 1]})
+    >>> ver = pd.DataFrame({"id": ["1", "2", "3", "1", "2", "3"], "question": ["q2"] * 6,
+    ...                     "verified_themes": ["a", "-", "a", "a", "-", "-"],
+    ...                     "coder": ["Eva", "Eva", "Eva", "Ola", "Ola", "Ola"]})
+    >>> t = coders_agreement(sug, ver, ["a"])
+    >>> list(t.columns), int(t.loc["a", "n_shared"]), float(round(t.loc["a", "kappa Eva"], 2))
+    (['alpha', 'n_shared', 'kappa Eva', 'kappa Ola'], 3, 1.0)
+    """
+    ids = list(theme_ids)
+    frames = _coder_frames(verified, ids)
+    machine = suggested.copy()
+    machine.index = pd.MultiIndex.from_arrays(
+        [machine["id"].astype(str).to_numpy(), machine["question"].astype(str).to_numpy()],
+        names=["id", "question"],
+    )
+    machine = machine[~machine.index.duplicated(keep="last")]
+    units = sorted(set().union(*(f.index for f in frames.values()))) if frames else []
+    counts = pd.Series(0, index=pd.MultiIndex.from_tuples(units, names=["id", "question"]))
+    for f in frames.values():
+        counts[f.index] += 1
+    shared = counts.index[counts >= 2]
+    rows = []
+    for t in ids:
+        row: dict[str, object] = {"theme": t, "n_shared": len(shared)}
+        data = [f[t].reindex(shared).to_numpy(dtype=float) for f in frames.values()]
+        row["alpha"] = krippendorff_alpha_binary(*data) if len(shared) else float("nan")
+        for who, f in frames.items():
+            common = f.index.intersection(machine.index)
+            m = (
+                machine.loc[common, t].to_numpy(dtype=int)
+                if t in machine
+                else np.zeros(len(common))
+            )
+            row[f"kappa {who}"] = cohens_kappa_binary(m, f.loc[common, t].to_numpy(dtype=int))
+        rows.append(row)
+    cols = ["alpha", "n_shared", *[f"kappa {w}" for w in frames]]
+    return pd.DataFrame(rows).set_index("theme")[cols]
+
+
+def consensus_codes(
+    suggested: pd.DataFrame, verified: pd.DataFrame, theme_ids: Sequence[str]
+) -> pd.DataFrame:
+    """One verified row per answer from several coders (``id``, ``question``,
+    ``verified_themes``): a theme counts when more than half of the answer's coders coded it; a
+    tie is decided by the machine's suggestion.
+
+    >>> sug = pd.DataFrame({"id": ["1"], "question": ["q2"], "a": [1], "b": [0]})
+    >>> ver = pd.DataFrame({"id": ["1", "1"], "question": ["q2", "q2"],
+    ...                     "verified_themes": ["a;b", "b"], "coder": ["Eva", "Ola"]})
+    >>> consensus_codes(sug, ver, ["a", "b"])["verified_themes"].tolist()
+    ['a;b']
+    """
+    ids = list(theme_ids)
+    frames = list(_coder_frames(verified, ids).values())
+    if not frames:
+        return pd.DataFrame(columns=["id", "question", "verified_themes"])
+    units = pd.MultiIndex.from_tuples(
+        sorted(set().union(*(f.index for f in frames))), names=["id", "question"]
+    )
+    votes = sum(f.reindex(units).fillna(0) for f in frames)
+    n = sum(f.reindex(units)[ids[0]].notna().astype(int) for f in frames)
+    machine = suggested.copy()
+    machine.index = pd.MultiIndex.from_arrays(
+        [machine["id"].astype(str).to_numpy(), machine["question"].astype(str).to_numpy()]
+    )
+    machine = machine[~machine.index.duplicated(keep="last")]
+    tie_break = (
+        machine.reindex(units)[[t for t in ids if t in machine]]
+        .reindex(columns=ids, fill_value=0)
+        .fillna(0)
+    )
+    half = n.to_numpy()[:, None] / 2
+    v = votes[ids].to_numpy()
+    final = (v > half) | ((v == half) & (tie_break.to_numpy() > 0))
+    labels = [";".join(t for t, on in zip(ids, row, strict=True) if on) or "-" for row in final]
+    return pd.DataFrame(
+        {
+            "id": units.get_level_values(0),
+            "question": units.get_level_values(1),
+            "verified_themes": labels,
+        }
+    )

@@ -89,7 +89,41 @@ def quality(ctx: Context) -> Section:
         number_format={"Överensstämmelse": "percent", "Cohens kappa": "decimal2"},
         data=shown,
     )
+    if a.coders is not None:
+        _coders_table(s, ctx)
     return s
+
+
+def _coders_table(s: Section, ctx: Context) -> None:
+    """Krippendorff's α between the human coders and Cohen's κ machine–coder, per theme."""
+    a = ctx.a
+    c = a.coders
+    names = [col.removeprefix("kappa ") for col in c.columns if col.startswith("kappa ")]
+    # coders are named "granskare 1 …" (alphabetical order of their names): no name in a report
+    table = pd.DataFrame(
+        {"Krippendorffs alfa, granskarna": c["alpha"].astype(float).to_numpy()}
+        | {
+            f"Cohens kappa, automatisk–granskare {k}": c[f"kappa {n}"].astype(float).to_numpy()
+            for k, n in enumerate(names, start=1)
+        },
+        index=pd.Index([a.labels.get(t, t) for t in c.index], name="Tema"),
+    )
+    shared = int(c["n_shared"].max()) if len(c) else 0
+    s.paragraph(
+        f"{len(names)} personer har granskat kodningen, {shared} svar av minst två av dem. Ett tema "
+        "räknas i rapporten när mer än hälften av granskarna av ett svar har gett det temat; vid "
+        "lika röster avgör den automatiska kodningen. Krippendorffs alfa visar hur väl granskarna "
+        "är överens med varandra (1 = helt, 0 = som slumpen), Cohens kappa hur väl den automatiska "
+        "kodningen stämmer med var och en av dem."
+    )
+    fmt = {col: "decimal2" for col in table.columns}
+    s.table(
+        "granskare",
+        table,
+        "Överensstämmelse mellan granskarna och mellan automatisk kodning och varje granskare",
+        number_format=fmt,
+        data=table,
+    )
 
 
 def method(ctx: Context) -> Section:

@@ -61,6 +61,11 @@ class Analysis:
         Whether verified codes replaced the suggestions.
     agreement : pandas.DataFrame or None
         Agreement per theme between suggested and verified codes.
+    coders : pandas.DataFrame or None
+        With two or more human coders (a ``coder`` column in the verified codes): per theme
+        Krippendorff's α between them and Cohen's κ between the machine and each coder
+        (:func:`analysis.text.agreement.coders_agreement`); the verified codes are then their
+        consensus (:func:`analysis.text.agreement.consensus_codes`).
     truncated : int
         Answers longer than the analysed maximum (cut, see :mod:`~analysis.surveys.municipality.data`).
     """
@@ -81,6 +86,7 @@ class Analysis:
     verified: bool = False
     agreement: pd.DataFrame | None = None
     truncated: int = 0
+    coders: pd.DataFrame | None = None
 
     def matrix(self, key: str) -> pd.DataFrame:
         """The municipality × theme matrix of a section (``"5.1"``) or a question (``"q2"``)."""
@@ -130,9 +136,9 @@ def analyse(
     answers = answers_table(wide)
     coded = code_frame(answers.drop(columns="chars"), themes)
     verified = False
-    agreement = None
+    agreement = coders = None
     if verified_path is not None and Path(verified_path).is_file():
-        coded, agreement = apply_verification(coded, themes, verified_path)
+        coded, agreement, coders = apply_verification(coded, themes, verified_path)
         verified = True
     sentences = code_frame(sentences_table(answers), themes)
     ids = themes.ids
@@ -158,16 +164,20 @@ def analyse(
         verified=verified,
         agreement=agreement,
         truncated=truncated_answers(answers),
+        coders=coders,
     )
 
 
 def apply_verification(
     coded: pd.DataFrame, themes: ThemeCodebook, verified_path: str | Path
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Override suggested codes with a verified-codes file; return (codes, agreement per theme).
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame | None]:
+    """Override suggested codes with a verified-codes file; return (codes, agreement per theme,
+    agreement between coders or ``None``).
 
     Answers are matched on ``id`` (respondent id) and ``question`` (``q2`` …). The agreement
-    table is :func:`analysis.text.coding.agreement_by_theme` on the reviewed answers. *coded* is
+    table is :func:`analysis.text.coding.agreement_by_theme` on the reviewed answers. When the
+    file names two or more coders (column ``coder``), the verified codes are their consensus and
+    the third table compares them (:func:`analysis.text.agreement.coders_agreement`). *coded* is
     not modified.
     """
     from analysis.text.coding import NO_THEME, agreement_by_theme, apply_verified, read_verified
@@ -186,9 +196,25 @@ def apply_verification(
     )
     # answers without content ("-") are not coded here; a reviewer's "-" for them is fine
     verified = verified[known | (verified["verified_themes"].str.strip() != NO_THEME)]
+    coders = None
+    if "coder" in verified.columns and verified["coder"].astype(str).str.strip().nunique() >= 2:
+        from analysis.text.agreement import coders_agreement, consensus_codes
+
+        mine = verified[known.reindex(verified.index)]
+        coders = coders_agreement(suggested, mine, ids)
+        known_ids = set(zip(mine["id"].astype(str), mine["question"].astype(str), strict=True))
+        verified = consensus_codes(suggested, verified, ids)
+        known = pd.Series(
+            [
+                (str(i), str(q)) in known_ids
+                for i, q in zip(verified["id"], verified["question"], strict=True)
+            ],
+            index=verified.index,
+            dtype=bool,
+        )
     final = apply_verified(suggested, verified, themes)
     agreement = agreement_by_theme(suggested, verified[known.reindex(verified.index)], themes)
     out = coded.copy()
     out[ids] = final[ids].astype("int64").to_numpy()
     out["source"] = final["source"].to_numpy()
-    return out, agreement
+    return out, agreement, coders
