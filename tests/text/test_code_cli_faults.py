@@ -48,9 +48,17 @@ def test_a_quote_that_never_closes_is_refused_with_its_row(tmp_path, capsys, bod
     assert not out.exists()
 
 
-def test_a_quoted_multiline_answer_is_fine(tmp_path):
+@pytest.mark.parametrize(
+    "body",
+    [
+        'id,text\n1,"rad ett\nrad två"\n2,"sista"\n',
+        'id,text,q\n1,ok,q2\n2,"sista svaret\nmed radbrytning",\n',  # last field empty
+        'id,text,q\n1,ok,q2\n2,"sista svaret\nmed radbrytning",q3',  # no final newline
+    ],
+)
+def test_a_quoted_multiline_answer_is_fine(tmp_path, body):
     src = tmp_path / "in.csv"
-    src.write_text('id,text\n1,"rad ett\nrad två"\n2,"sista"\n', encoding="utf-8")
+    src.write_text(body, encoding="utf-8")
     out = tmp_path / "out.csv"
     assert _code(src, out) == 0
     assert len(pd.read_csv(out, dtype=str, keep_default_na=False)) == 2

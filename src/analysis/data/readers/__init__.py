@@ -235,6 +235,22 @@ def _read_csv_text(
     return table
 
 
+def _ends_inside_quotes(source: bytes | Path, table: RawTable) -> bool:
+    """Whether a strict parse of the CSV runs out of data inside a quoted field (a quote that
+    never closes), as opposed to a valid quoted field with a line break."""
+    import csv
+    import io
+
+    raw = source.read_bytes() if isinstance(source, Path) else source
+    text = io.StringIO(raw.decode("utf-8-sig", errors="replace"), newline="")
+    try:
+        for _ in csv.reader(text, delimiter=table.delimiter or ",", strict=True):
+            pass
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
+
+
 def _check_unclosed_quote(p: Path, table: RawTable, source: bytes | Path, length: int) -> None:
     """Refuse a CSV whose last record swallowed the rest of the file through a quote that never
     closes: its last row holds a line break and the file does not end with a closing quote."""
@@ -250,7 +266,7 @@ def _check_unclosed_quote(p: Path, table: RawTable, source: bytes | Path, length
         return
     for name, col in zip(table.headers, table.columns, strict=False):
         last = col[-1].as_py()
-        if isinstance(last, str) and "\n" in last:
+        if isinstance(last, str) and "\n" in last and _ends_inside_quotes(source, table):
             row = table.header_row + len(col)
             raise _problem(
                 p,
