@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import itertools
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from pipeline.conftest import parse  # the one HTML parser of the report tests
 
 from analysis import stats
 from analysis.errors import ConfigError
@@ -19,35 +19,6 @@ from analysis.surveys.trend import sections as trend_sections
 
 ROOT = Path(__file__).resolve().parents[1]
 EPOCH = "1700000000"
-
-
-class _Page(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict]] = []
-        self.text: list[str] = []
-        self.headings: list[int] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        if len(tag) == 2 and tag[0] == "h" and tag[1].isdigit():
-            self.headings.append(int(tag[1]))
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-    def all(self, tag: str) -> list[dict]:
-        return [a for t, a in self.tags if t == tag]
-
-    @property
-    def plain(self) -> str:
-        return " ".join(" ".join(self.text).split())
-
-
-def parse(html: str) -> _Page:
-    page = _Page()
-    page.feed(html)
-    return page
 
 
 @pytest.fixture(scope="module")

@@ -315,19 +315,26 @@ def human_agreement(
     return res
 
 
+def _by_answer(frame: pd.DataFrame) -> pd.DataFrame:
+    """*frame* indexed by (id, question) as text, the last row of a repeated answer kept."""
+    out = frame.copy()
+    out.index = pd.MultiIndex.from_arrays(
+        [frame["id"].astype(str).to_numpy(), frame["question"].astype(str).to_numpy()],
+        names=["id", "question"],
+    )
+    return out[~out.index.duplicated(keep="last")]
+
+
 def _coder_frames(verified: pd.DataFrame, theme_ids: Sequence[str]) -> dict[str, pd.DataFrame]:
     """Per coder: 0/1 theme columns indexed by (id, question) (a coder's last row per answer)."""
     ids = list(theme_ids)
     out: dict[str, pd.DataFrame] = {}
     for who, part in verified.groupby(verified["coder"].astype(str), sort=True):
-        part = part.drop_duplicates(["id", "question"], keep="last")
+        part = _by_answer(part)
         frame = labels_to_frame(
             [("" if str(v).strip() == "-" else v) for v in part["verified_themes"]], ids
         )
-        frame.index = pd.MultiIndex.from_arrays(
-            [part["id"].astype(str).to_numpy(), part["question"].astype(str).to_numpy()],
-            names=["id", "question"],
-        )
+        frame.index = part.index
         out[str(who)] = frame
     return out
 
@@ -366,12 +373,7 @@ def coders_agreement(
     """
     ids = list(theme_ids)
     frames = _coder_frames(verified, ids)
-    machine = suggested.copy()
-    machine.index = pd.MultiIndex.from_arrays(
-        [machine["id"].astype(str).to_numpy(), machine["question"].astype(str).to_numpy()],
-        names=["id", "question"],
-    )
-    machine = machine[~machine.index.duplicated(keep="last")]
+    machine = _by_answer(suggested)
     units = sorted(set().union(*(f.index for f in frames.values()))) if frames else []
     counts = pd.Series(0, index=pd.MultiIndex.from_tuples(units, names=["id", "question"]))
     for f in frames.values():
@@ -417,11 +419,7 @@ def consensus_codes(
     )
     votes = sum(f.reindex(units).fillna(0) for f in frames)
     n = sum(f.reindex(units)[ids[0]].notna().astype(int) for f in frames)
-    machine = suggested.copy()
-    machine.index = pd.MultiIndex.from_arrays(
-        [machine["id"].astype(str).to_numpy(), machine["question"].astype(str).to_numpy()]
-    )
-    machine = machine[~machine.index.duplicated(keep="last")]
+    machine = _by_answer(suggested)
     tie_break = (
         machine.reindex(units)[[t for t in ids if t in machine]]
         .reindex(columns=ids, fill_value=0)

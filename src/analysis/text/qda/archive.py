@@ -63,8 +63,8 @@ def _read_source_bytes(source: str | os.PathLike[str] | bytes) -> tuple[str, byt
         return "<bytes>", bytes(source)
     path = Path(source)
     with _file_errors(path):
-        return str(source), path.read_bytes()
-    raise AssertionError  # pragma: no cover - _file_errors re-raises every error
+        data = path.read_bytes()
+    return str(source), data
 
 
 def _open_project_zip(source: str | os.PathLike[str]) -> tuple[str, zipfile.ZipFile]:
@@ -74,11 +74,11 @@ def _open_project_zip(source: str | os.PathLike[str]) -> tuple[str, zipfile.ZipF
         with path.open("rb") as fh:
             head = fh.read(4096)
         try:
-            return str(source), zipfile.ZipFile(path)
+            archive = zipfile.ZipFile(path)
         except zipfile.BadZipFile:
             _open_zip(str(source), head)
             raise  # pragma: no cover - _open_zip raises for data that is not a zip
-    raise AssertionError  # pragma: no cover - _file_errors re-raises every error
+    return str(source), archive
 
 
 def _looks_like_xml(data: bytes) -> bool:
