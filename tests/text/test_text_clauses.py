@@ -66,6 +66,24 @@ def _got(text, themes, question=None):
         ("Vi lobbar redan själva och behöver ingen hjälp med det.", set(), {"paverkansarbete"}),
         # "bättre" is a wish, not a dismissal via "är bra"
         ("Det som krävs är bättre vägar.", {"trafikinfrastruktur"}, set()),
+        # praise, stability or a finished investment without a need is background (G1) …
+        ("Trafikverket har plogat vägarna bra i vinter.", set(), {"trafikinfrastruktur"}),
+        ("Kulturen har fått goda omdömen och biblioteket är välbesökt.", set(), {"attraktion"}),
+        ("Kollektivtrafiken har byggts ut de senaste åren.", set(), {"trafikinfrastruktur"}),
+        ("Fibernätet har vi inga synpunkter på.", set(), {"digitalisering"}),
+        (
+            "Vi vill också framhålla att flygplatsen är viktig och att den fungerar väl.",
+            set(),
+            {"trafikinfrastruktur"},
+        ),
+        # … but a need in the same clause, or after "men", still counts
+        ("Det vore bra med en gemensam socialjour.", {"socialtjanst"}, set()),
+        (
+            "Vägarna är okej, men bärigheten på grusvägarna räcker inte.",
+            {"trafikinfrastruktur"},
+            set(),
+        ),
+        ("Vi behöver bra vägar till inlandet.", {"trafikinfrastruktur"}, set()),
     ],
 )
 def test_clause_rules(themes, text, present, absent):
