@@ -84,6 +84,12 @@ def _got(text, themes, question=None):
             set(),
         ),
         ("Vi behöver bra vägar till inlandet.", {"trafikinfrastruktur"}, set()),
+        # … and so does a need after a comma that names no area of its own (G2)
+        (
+            "Vi har ett bra läge vid Botniabanan, det är en styrka vi vill bygga vidare på.",
+            {"trafikinfrastruktur"},
+            set(),
+        ),
     ],
 )
 def test_clause_rules(themes, text, present, absent):

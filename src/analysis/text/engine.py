@@ -154,11 +154,13 @@ class Coder(Vocabulary):
                 has_theme = (C & self._theme_mask[None, :]).any(axis=1)
                 contrast_next = (nxt_kind == _CONTRAST) | (nxt_kind == _CORRECTIVE)
                 # the clause after "men" wins (G3): its need revives a dismissed clause, its
-                # dismissal cancels the clause before — when it names no theme of its own
+                # dismissal cancels the clause before — when it names no theme of its own; a
+                # need after a comma revives too ("bra läge, en styrka vi vill bygga vidare på")
                 nxt_need = np.r_[need[1:], False]
                 nxt_supp = np.r_[supp[1:], False]
                 nxt_theme = np.r_[has_theme[1:], False]
-                carry = contrast_next & nxt_need & ~nxt_theme
+                comma_next = np.r_[kind[cstarts[1:]] == _COMMA_K, False]
+                carry = (contrast_next | comma_next) & nxt_need & ~nxt_theme
                 back = contrast_next & nxt_supp & ~nxt_theme & has_theme
                 supp = (supp & ~carry) | back
                 # an asyndetic continuation ("…, vi har inflyttning") of a dismissed clause is

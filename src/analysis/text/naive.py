@@ -158,7 +158,8 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
         supp = []
         for k in range(n_cl):
             s = base[k]
-            if k + 1 < n_cl and toks[clause.index(k + 1)] in sc.contrast:
+            nxt = toks[clause.index(k + 1)] if k + 1 < n_cl else None
+            if nxt is not None and (nxt in sc.contrast or nxt in _COMMA):
                 own_next = any(
                     has(v, k + 1)
                     for v in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]
@@ -166,9 +167,11 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
                 own = any(
                     has(v, k) for v in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]
                 )
+                # a need after "men" or after a comma ("…, en styrka vi vill bygga vidare på")
+                # revives the clause before; only "men" carries a dismissal back
                 if s and has(need, k + 1) and not own_next:
                     s = False
-                elif base[k + 1] and not own_next and own:
+                elif nxt in sc.contrast and base[k + 1] and not own_next and own:
                     s = True
             supp.append(s)
         neg_k = [has(neg, k) for k in range(n_cl)] if sc.negation and sc.corrective else None
