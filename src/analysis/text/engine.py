@@ -141,6 +141,12 @@ class Coder(Vocabulary):
                     if rq is not None:
                         ok &= self._bit(ctx, rq)[idx]
                     P[pos[ok], k // _W] |= np.int64(1) << (k % _W)
+        if self._workplace is not None and len(self._link_ids) and len(codes) > 2:
+            # "sjuksköterskor i hemsjukvården": the area after staff + preposition is a workplace
+            noun = self._bit(P[:-2], self._workplace)
+            if noun.any():
+                at = np.flatnonzero(noun & np.isin(codes[1:-1], self._link_ids)) + 2
+                P[at] &= ~self._theme_mask[None, :]
         if self._dismiss is not None:
             C = np.bitwise_or.reduceat(P, cstarts, axis=0)
             dis = self._bit(C, self._dismiss)

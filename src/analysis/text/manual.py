@@ -86,10 +86,18 @@ def manual_html(themes: ThemeCodebook | str | Path | None = None) -> str:
     )
     w(
         "<li>En sats som fortsätter en avfärdad sats efter ett kommatecken (”…, vi har "
-        "inflyttning”) avfärdas också, om den inte har ett eget behov eller en negation. "
+        "inflyttning”) avfärdas också, om den inte har ett eget behov eller en negation; ett "
+        "behov efter kommatecknet utan eget tema återupplivar den (”bra läge, en styrka vi vill "
+        "bygga vidare på”). "
         f"”Inte X {escape('/'.join(sc.corrective) or 'utan')} Y”: den nekade satsen kodas "
         "inte.</li>"
     )
+    if sc.workplace_links:
+        w(
+            "<li>Ett område direkt efter ett yrkes- eller personalord och "
+            f"<em>{escape(', '.join(sc.workplace_links))}</em> är arbetsplatsen, inte ett behov "
+            "i området (”sjuksköterskor i hemsjukvården”, G5).</li>"
+        )
     w("<li>Betydelseregler avgör ord med flera betydelser (se varje tema).</li>")
     w(
         f"<li>Svaga termer räcker bara vid minst {ev.weak_min_hits} träffar eller i ett kort svar "

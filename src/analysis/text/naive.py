@@ -145,6 +145,12 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
             weak_pos[th.id] = _hits(toks, th.weak, cb.exclusions(th.id))
         if th.telegraphic:
             tele_pos[th.id] = _hits(toks, th.telegraphic, cb.exclusions(th.id))
+    if sc.workplace_links:
+        staff = _hits(toks, sc.workplace, ())
+        for i in range(2, len(toks)):
+            if staff[i - 2] and toks[i - 1] in sc.workplace_links:
+                for flags in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]:
+                    flags[i] = False
     if sc.dismiss:
         dis = _hits(toks, sc.dismiss, ())
         need = _hits(toks, sc.need, [t for t in sc.dismiss if t.is_phrase])

@@ -59,6 +59,11 @@ class Scope:
     (minus ``negation_exclude`` phrases such as "inte minst") and no need cue, followed by a
     clause that starts with a corrective word, codes nothing ("Inte digitalisering utan
     kompetensförsörjning är vår största fråga").
+
+    ``workplace`` nouns (professions, staff) followed by one of the ``workplace_links``
+    (prepositions such as ``i``, ``på``, ``till``) name where people are missing: the area term
+    right after them is the workplace, not a need of that area ("sjuksköterskor i
+    hemsjukvården", "personal till äldreomsorgen" – guideline G5).
     """
 
     contrast: tuple[str, ...] = ()
@@ -68,6 +73,8 @@ class Scope:
     negation: tuple[Term, ...] = ()
     negation_exclude: tuple[Term, ...] = ()
     corrective: tuple[str, ...] = ()
+    workplace: tuple[Term, ...] = ()
+    workplace_links: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -160,6 +167,8 @@ _SCOPE_KEYS = (
     "negation",
     "negation_exclude",
     "corrective",
+    "workplace",
+    "workplace_links",
 )
 
 
@@ -182,6 +191,11 @@ def _scope(raw: object, file: str) -> Scope:
         negation=_terms(raw.get("negation"), file, "scope", "negation"),
         negation_exclude=_terms(raw.get("negation_exclude"), file, "scope", "negation_exclude"),
         corrective=corrective,
+        workplace=_terms(raw.get("workplace"), file, "scope", "workplace"),
+        workplace_links=tuple(
+            w.lower()
+            for w in _strings(raw.get("workplace_links"), file, "scope", "workplace_links")
+        ),
     )
 
 

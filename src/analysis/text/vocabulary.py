@@ -118,6 +118,9 @@ class Vocabulary:
                 self._add_term(self._neg, term, False)
             for term in sc.negation_exclude:
                 self._add_term(self._neg, term, True)
+        self._workplace = self._new_label("C:workplace") if sc.workplace_links else None
+        for term in sc.workplace if self._workplace is not None else ():
+            self._add_term(self._workplace, term, False)
         self._contrast = frozenset(sc.contrast)
         self._corrective = frozenset(sc.corrective)
         self.n_labels = len(self.labels)
@@ -152,6 +155,9 @@ class Vocabulary:
         ]
         self._scoped = [(k, t.questions) for k, t in enumerate(themes.themes) if t.questions]
         self._add_tokens([_SEP])  # vocabulary entry 0 (_SEP_ID): the answer separator
+        links = [w for w in sc.workplace_links if w not in self.vocab]
+        self._add_tokens(links)
+        self._link_ids = np.array([self.vocab[w] for w in sc.workplace_links], dtype=np.int64)
 
     # -- compilation ------------------------------------------------------------------------
     def _new_label(self, name: str) -> int:
