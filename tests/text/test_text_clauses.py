@@ -84,6 +84,27 @@ def _got(text, themes, question=None):
             set(),
         ),
         ("Vi behöver bra vägar till inlandet.", {"trafikinfrastruktur"}, set()),
+        # a negated need is a dismissal: "inga akuta behov", "utan större problem" …
+        (
+            "Vi har inga akuta behov inom väg, el eller fiber i dagsläget.",
+            set(),
+            {"trafikinfrastruktur", "digitalisering"},
+        ),
+        ("Äldreomsorgen har klarat tillväxten utan större problem.", set(), {"socialtjanst"}),
+        (
+            "Räddningstjänsten är gemensam, där behöver regionen inte göra något.",
+            set(),
+            {"civilt_forsvar"},
+        ),
+        ("Fibern ar pa plats i hela kommunen.", set(), {"digitalisering"}),
+        # … but not a need that is merely near a negation
+        ("Vi har inte någon lösning på problemet med bredbandet.", {"digitalisering"}, set()),
+        (
+            "Vägarna har inte underhållits och det är ett stort problem.",
+            {"trafikinfrastruktur"},
+            set(),
+        ),
+        ("Det finns inte minst ett problem med vägarna.", {"trafikinfrastruktur"}, set()),
         # … and so does a need after a comma that names no area of its own (G2)
         (
             "Vi har ett bra läge vid Botniabanan, det är en styrka vi vill bygga vidare på.",

@@ -141,6 +141,8 @@ class Coder(Vocabulary):
                     if rq is not None:
                         ok &= self._bit(ctx, rq)[idx]
                     P[pos[ok], k // _W] |= np.int64(1) << (k % _W)
+        if self._negated is not None:
+            self._negate_needs(P, clause)
         if self._workplace is not None and len(self._link_ids) and len(codes) > 2:
             # "sjuksköterskor i hemsjukvården": the area after staff + preposition is a workplace
             noun = self._bit(P[:-2], self._workplace)
@@ -213,6 +215,30 @@ class Coder(Vocabulary):
         if not spans:
             return out, None
         return out, (P, codes, ms, ans_starts, phr_spans)
+
+    def _negate_needs(self, P: np.ndarray, clause: np.ndarray) -> None:
+        """A need word with a negator up to two words before it (a need verb: also after it) in
+        its clause is a dismissal ("inga akuta behov", "behöver regionen inte"), in place."""
+        nn_lab, nv_lab, neg_lab = self._negated
+        nv = self._bit(P, nv_lab)
+        cand = np.flatnonzero(self._bit(P, nn_lab) | nv)
+        if not len(cand):
+            return
+        neg = self._bit(P, neg_lab)
+        n = len(P)
+        need_bit = np.int64(1) << (self._need % _W)
+        for d in (-2, -1, 1, 2):
+            j = np.clip(cand + d, 0, n - 1)
+            ok = (cand + d >= 0) & (cand + d < n) & neg[j] & (clause[j] == clause[cand])
+            if d > 0:
+                ok &= nv[cand]
+            at = cand[ok]
+            if len(at):
+                # the words between the negator and the need word are negated too ("inga
+                # akuta behov"); the need word becomes a dismissal
+                for k in range(0, d, 1 if d > 0 else -1):
+                    P[at + k, self._need // _W] &= ~need_bit
+                P[at, self._dismiss // _W] |= np.int64(1) << (self._dismiss % _W)
 
     def _comma_bounds(self, P, hard, comma, stop) -> np.ndarray:
         """Commas/dashes that end a clause: a verb earlier in the clause (since the last hard

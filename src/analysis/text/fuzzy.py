@@ -40,6 +40,26 @@ DIACRITICS = frozenset("åäöé")
 MIN_TYPO_LEN = 8
 #: Minimum length of a folded token (shorter ones are too ambiguous: vag, mal, lan).
 MIN_FOLD_LEN = 5
+#: Short function words typed without diacritics, read as the word they nearly always stand for
+#: in survey answers, so that phrases match ("ar pa plats" = "är på plats"). Ambiguous ones (vag,
+#: mal, lan, sa, har) are left out.
+SHORT_FOLDED: dict[str, str] = {
+    "ar": "är",
+    "pa": "på",
+    "nar": "när",
+    "ga": "gå",
+    "gar": "går",
+    "fa": "få",
+    "far": "får",
+    "tva": "två",
+    "da": "då",
+    "dar": "där",
+    "fran": "från",
+    "aven": "även",
+    "annu": "ännu",
+    "sma": "små",
+    "for": "för",
+}
 
 _ENDINGS = sorted(INFLECTIONS, key=len, reverse=True)
 _ENDING_LENGTHS = sorted({len(e) for e in INFLECTIONS}, reverse=True)

@@ -92,6 +92,12 @@ def manual_html(themes: ThemeCodebook | str | Path | None = None) -> str:
         f"”Inte X {escape('/'.join(sc.corrective) or 'utan')} Y”: den nekade satsen kodas "
         "inte.</li>"
     )
+    if sc.need_negators:
+        w(
+            "<li>Ett nekat behov är ett avfärdande: ett behovsord med en negation högst två ord "
+            "före (ett behovsverb också högst två ord efter) i samma sats – ”inga akuta behov”, "
+            "”utan större problem”, ”behöver regionen inte göra något”.</li>"
+        )
     if sc.workplace_links:
         w(
             "<li>Ett område direkt efter ett yrkes- eller personalord och "

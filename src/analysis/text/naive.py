@@ -154,6 +154,23 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
     if sc.dismiss:
         dis = _hits(toks, sc.dismiss, ())
         need = _hits(toks, sc.need, [t for t in sc.dismiss if t.is_phrase])
+        if sc.need_negators:  # "inga akuta behov", "behöver regionen inte": a dismissal
+            nn = _hits(toks, sc.need_negated, ())
+            nv = _hits(toks, sc.need_negated_verbs, ())
+            ng = _hits(toks, sc.need_negators, sc.negation_exclude)
+            for i in range(len(toks)):
+                for d in (-2, -1, 1, 2):
+                    j = i + d
+                    if (
+                        (nn[i] or nv[i])
+                        and 0 <= j < len(toks)
+                        and ng[j]
+                        and clause[j] == clause[i]
+                        and (d < 0 or nv[i])
+                    ):
+                        for k in range(min(i, j + 1), max(i, j - 1) + 1):
+                            need[k] = False  # "inga akuta behov": the words between too
+                        dis[i] = True
         has = lambda flags, k: any(f for f, cc in zip(flags, clause, strict=True) if cc == k)  # noqa: E731
         base = [has(dis, k) and not has(need, k) for k in range(n_cl)]
         if sc.negation and sc.corrective:

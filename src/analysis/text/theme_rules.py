@@ -64,6 +64,11 @@ class Scope:
     (prepositions such as ``i``, ``på``, ``till``) name where people are missing: the area term
     right after them is the workplace, not a need of that area ("sjuksköterskor i
     hemsjukvården", "personal till äldreomsorgen" – guideline G5).
+
+    A ``need_negated`` word (``behov``, ``problem``) with one of the ``need_negators`` (``inga``,
+    ``inte``, ``utan``) at most two words before it in its clause – or a ``need_negated_verbs``
+    verb (``behöver``) with one at most two words after it – is a dismissal, not a need ("inga
+    akuta behov", "utan större problem", "behöver regionen inte göra något").
     """
 
     contrast: tuple[str, ...] = ()
@@ -75,6 +80,9 @@ class Scope:
     corrective: tuple[str, ...] = ()
     workplace: tuple[Term, ...] = ()
     workplace_links: tuple[str, ...] = ()
+    need_negated: tuple[Term, ...] = ()
+    need_negated_verbs: tuple[Term, ...] = ()
+    need_negators: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,9 @@ _SCOPE_KEYS = (
     "corrective",
     "workplace",
     "workplace_links",
+    "need_negated",
+    "need_negated_verbs",
+    "need_negators",
 )
 
 
@@ -192,6 +203,11 @@ def _scope(raw: object, file: str) -> Scope:
         negation_exclude=_terms(raw.get("negation_exclude"), file, "scope", "negation_exclude"),
         corrective=corrective,
         workplace=_terms(raw.get("workplace"), file, "scope", "workplace"),
+        need_negated=_terms(raw.get("need_negated"), file, "scope", "need_negated"),
+        need_negated_verbs=_terms(
+            raw.get("need_negated_verbs"), file, "scope", "need_negated_verbs"
+        ),
+        need_negators=_terms(raw.get("need_negators"), file, "scope", "need_negators"),
         workplace_links=tuple(
             w.lower()
             for w in _strings(raw.get("workplace_links"), file, "scope", "workplace_links")

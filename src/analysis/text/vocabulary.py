@@ -14,7 +14,14 @@ from itertools import repeat
 
 import numpy as np
 
-from analysis.text.fuzzy import DIACRITICS, MIN_FOLD_LEN, TypoIndex, fold, may_be_folded
+from analysis.text.fuzzy import (
+    DIACRITICS,
+    MIN_FOLD_LEN,
+    SHORT_FOLDED,
+    TypoIndex,
+    fold,
+    may_be_folded,
+)
 from analysis.text.normalise import INFLECTIONS, IRREGULAR, TOKEN_RE, Term, _accept, word_forms
 from analysis.text.themes import ThemeCodebook
 
@@ -26,7 +33,11 @@ _COMMA = ",–—-"
 _CHUNK_RE = re.compile(TOKEN_RE.pattern + "|[" + re.escape(_PUNCT + ",–—") + "]|" + _SEP)
 #: Irregular forms read as their base word by the coder. "bättre"/"bäst" are not read as "bra":
 #: "bättre vägar" is a wish, never the dismissal "är bra".
-READ_AS: dict[str, str] = {t: b for t, b in IRREGULAR.items() if b != "bra"}
+#: Short words typed without diacritics are read as their diacritic word (SHORT_FOLDED).
+READ_AS: dict[str, str] = {
+    **{t: b for t, b in IRREGULAR.items() if b != "bra"},
+    **SHORT_FOLDED,
+}
 # token kinds
 _WORD, _STOP, _CONTRAST, _COMMA_K, _CORRECTIVE, _SEP_K, _COLON = 0, 1, 2, 3, 4, 5, 6
 _CHUNK = 50_000
@@ -118,6 +129,18 @@ class Vocabulary:
                 self._add_term(self._neg, term, False)
             for term in sc.negation_exclude:
                 self._add_term(self._neg, term, True)
+        self._negated = None  # (need word, need verb, negator) labels, see Scope
+        if sc.need_negators and self._need is not None and self._dismiss is not None:
+            self._negated = tuple(self._new_label(f"C:{x}") for x in ("nn", "nv", "neg"))
+            for lab, terms in zip(
+                self._negated,
+                (sc.need_negated, sc.need_negated_verbs, sc.need_negators),
+                strict=True,
+            ):
+                for term in terms:
+                    self._add_term(lab, term, False)
+            for term in sc.negation_exclude:  # "inte minst", "inte bara" negate nothing
+                self._add_term(self._negated[2], term, True)
         self._workplace = self._new_label("C:workplace") if sc.workplace_links else None
         for term in sc.workplace if self._workplace is not None else ():
             self._add_term(self._workplace, term, False)
