@@ -248,7 +248,7 @@ def test_skip_changed_imports_the_unchanged_answers_and_lists_the_rest(exported,
     assert sorted(project.codings["answer_id"]) == ["k1", "k3"]
     assert project.skipped_sources == (("k2", "ändrat", len(answers.loc[1, "text"]), 1),)
     assert (
-        "Hoppade över 1 svar som ändrats eller tagits bort sedan exporten och deras 1 kodningar: 'k2'"
+        "Hoppade över 1 svar som ändrats eller tagits bort sedan exporten och deras 1 kodning: 'k2'"
         in project.message
     )
 

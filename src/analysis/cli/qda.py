@@ -95,7 +95,8 @@ def run(args: argparse.Namespace) -> int:
         from analysis.text.safe_export import write_review_file
 
         write_review_file(table, out)
-        print(f"Skrev {len(table)} verifierade kodningar till {out}")
+        n = len(table)
+        print(f"Skrev {n} verifierade kodning{'' if n == 1 else 'ar'} till {out}")
         return 0
     raise AnalysisError(
         "Ange en åtgärd: export, export-codebook eller import (se analysis qda -h)."

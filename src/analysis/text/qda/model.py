@@ -281,6 +281,15 @@ def _xml_safe(value: str, what: str) -> str:
     return value
 
 
+def codings(n: int) -> str:
+    """``n`` with the right form of "kodning" (messages name counts in Swedish).
+
+    >>> codings(1), codings(3)
+    ('1 kodning', '3 kodningar')
+    """
+    return f"{n} kodning" if n == 1 else f"{n} kodningar"
+
+
 def _snippet(text: str) -> str:
     flat = " ".join(_XML_INVALID.sub("\ufffd", text).split())
     return flat if len(flat) <= _SNIPPET else flat[: _SNIPPET - 1] + "…"

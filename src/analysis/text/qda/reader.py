@@ -33,6 +33,7 @@ from analysis.text.qda.model import (  # noqa: F401
     QdaError,
     _id_str,
     _is_missing,
+    codings,
 )
 
 _A_KIND_SV = {
@@ -461,12 +462,12 @@ class _ImportState:
     def changed_summary(self) -> str:
         n = sum(c[3] for c in self.changed)
         listed = ", ".join(
-            f"{name!r} ({kind}{f' från tecken {at + 1}' if at is not None else ''}, {k} kodningar)"
+            f"{name!r} ({kind}{f' från tecken {at + 1}' if at is not None else ''}, {codings(k)})"
             for name, kind, at, k in self.changed
         )
         return (
             f"Hoppade över {len(self.changed)} svar som ändrats eller tagits bort sedan "
-            f"exporten och deras {n} kodningar: {listed}."
+            f"exporten och deras {codings(n)}: {listed}."
         )
 
     def codings(

@@ -22,7 +22,7 @@ import pandas as pd
 
 from analysis.errors import ConfigError, InputValidationError, Problem
 from analysis.text.qda.export import export_codebook, export_project
-from analysis.text.qda.model import QdaCode, QdaError
+from analysis.text.qda.model import QdaCode, QdaError, codings
 from analysis.text.qda.reader import import_project
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -281,18 +281,18 @@ def import_survey(
             f"Projektet har bara maskinkodarens kodningar ({n_machine}), inga granskade; ange "
             "--include-machine för att importera dem som verifierade koder."
             if not rows
-            else f"Lämnade {n_machine} kodningar av maskinkodaren utanför; ange "
+            else f"Lämnade {codings(n_machine)} av maskinkodaren utanför; ange "
             "--include-machine för att ta med dem."
         )
     if n_unknown:
         messages.append(
-            f"{n_unknown} kodningar saknar en namngiven användare i projektet (ingen "
+            f"{codings(n_unknown)} saknar en namngiven användare i projektet (ingen "
             f"creatingUser, en som inte finns bland Users eller en utan namn); de fick kodaren "
             f"'{UNKNOWN_CODER}' följt av början av GUID:t."
         )
     if n_masked:
         messages.append(
-            f"{n_masked} kodningar har kontaktuppgifter eller personnummer i kodarens namn; de "
+            f"{codings(n_masked)} har kontaktuppgifter eller personnummer i kodarens namn; de "
             "maskerades i coder-kolumnen."
         )
     lookup = dict(
