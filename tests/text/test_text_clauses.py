@@ -97,6 +97,12 @@ def _got(text, themes, question=None):
             {"civilt_forsvar"},
         ),
         ("Fibern ar pa plats i hela kommunen.", set(), {"digitalisering"}),
+        # praise dismisses, negated praise is a need
+        ("Fibern är i princip utbyggd och vi är nöjda.", set(), {"digitalisering"}),
+        ("Vägarna är inte i gott skick.", {"trafikinfrastruktur"}, set()),
+        ("Vi är inte nöjda med kollektivtrafiken.", {"trafikinfrastruktur"}, set()),
+        ("Elnätet är inte stabilt längre.", {"hallbar_omstallning"}, set()),
+        ("Vi behöver inte göra något, vägarna är bra.", set(), {"trafikinfrastruktur"}),
         # … but not a need that is merely near a negation
         ("Vi har inte någon lösning på problemet med bredbandet.", {"digitalisering"}, set()),
         (

@@ -217,28 +217,49 @@ class Coder(Vocabulary):
         return out, (P, codes, ms, ans_starts, phr_spans)
 
     def _negate_needs(self, P: np.ndarray, clause: np.ndarray) -> None:
-        """A need word with a negator up to two words before it (a need verb: also after it) in
-        its clause is a dismissal ("inga akuta behov", "behöver regionen inte"), in place."""
-        nn_lab, nv_lab, neg_lab = self._negated
+        """Negations that turn a cue around, in place (see Scope): a need word with a negator up
+        to two words before it (a need verb: also after it) is a dismissal ("inga akuta behov",
+        "behöver regionen inte"); a praise word with a negator up to three words before it and
+        no finite verb between is a need ("inte i gott skick", "inte nöjda")."""
+        nn_lab, nv_lab, neg_lab, pr_lab = self._negated
+        neg = self._bit(P, neg_lab)
+        if not neg.any():
+            return
+        n = len(P)
+        need_w, need_b = self._need // _W, np.int64(1) << (self._need % _W)
+        dis_w, dis_b = self._dismiss // _W, np.int64(1) << (self._dismiss % _W)
+
+        def distance(cand: np.ndarray, step: int, window: int, block) -> np.ndarray:
+            """Words to the nearest negator (0: none) in the clause, not across ``block``."""
+            dist = np.zeros(len(cand), dtype=np.int64)
+            open_ = np.ones(len(cand), dtype=bool)
+            for d in range(1, window + 1):
+                j = cand + step * d
+                jj = np.clip(j, 0, n - 1)
+                same = (j >= 0) & (j < n) & (clause[jj] == clause[cand])
+                found = open_ & same & neg[jj]
+                dist[found] = d
+                open_ &= same & ~neg[jj]
+                if block is not None:
+                    open_ &= ~block[jj]
+            return dist
+
         nv = self._bit(P, nv_lab)
         cand = np.flatnonzero(self._bit(P, nn_lab) | nv)
-        if not len(cand):
-            return
-        neg = self._bit(P, neg_lab)
-        n = len(P)
-        need_bit = np.int64(1) << (self._need % _W)
-        for d in (-2, -1, 1, 2):
-            j = np.clip(cand + d, 0, n - 1)
-            ok = (cand + d >= 0) & (cand + d < n) & neg[j] & (clause[j] == clause[cand])
-            if d > 0:
-                ok &= nv[cand]
-            at = cand[ok]
-            if len(at):
-                # the words between the negator and the need word are negated too ("inga
-                # akuta behov"); the need word becomes a dismissal
-                for k in range(0, d, 1 if d > 0 else -1):
-                    P[at + k, self._need // _W] &= ~need_bit
-                P[at, self._dismiss // _W] |= np.int64(1) << (self._dismiss % _W)
+        if len(cand):
+            before = distance(cand, -1, 2, None)
+            after = np.where(nv[cand], distance(cand, 1, 2, None), 0)
+            for k in range(2):
+                # the words between the negator and the need word are negated too
+                P[cand[before > k] - k, need_w] &= ~need_b
+                P[cand[after > k] + k, need_w] &= ~need_b
+            P[cand[(before > 0) | (after > 0)], dis_w] |= dis_b
+        cand = np.flatnonzero(self._bit(P, pr_lab))
+        if len(cand):
+            verb = self._bit(P, self._verb) if self._verb is not None else None
+            at = cand[distance(cand, -1, 3, verb) > 0]
+            P[at, dis_w] &= ~dis_b
+            P[at, need_w] |= need_b
 
     def _comma_bounds(self, P, hard, comma, stop) -> np.ndarray:
         """Commas/dashes that end a clause: a verb earlier in the clause (since the last hard

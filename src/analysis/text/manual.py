@@ -96,7 +96,9 @@ def manual_html(themes: ThemeCodebook | str | Path | None = None) -> str:
         w(
             "<li>Ett nekat behov är ett avfärdande: ett behovsord med en negation högst två ord "
             "före (ett behovsverb också högst två ord efter) i samma sats – ”inga akuta behov”, "
-            "”utan större problem”, ”behöver regionen inte göra något”.</li>"
+            "”utan större problem”, ”behöver regionen inte göra något”. Beröm (”bra”, "
+            "”nöjda”, ”gott skick”) avfärdar, men med en negation högst tre ord före och inget "
+            "finit verb emellan är det ett behov (”vägarna är inte i gott skick”).</li>"
         )
     if sc.workplace_links:
         w(
@@ -115,6 +117,8 @@ def manual_html(themes: ThemeCodebook | str | Path | None = None) -> str:
         "tolereras, men aldrig när ordet är ett annat svenskt ord.</li></ol>"
     )
     w("<h3>Avfärdande uttryck</h3><p>" + _terms(sc.dismiss) + "</p>")
+    if sc.praise:
+        w("<h3>Beröm (avfärdar, nekat ett behov)</h3><p>" + _terms(sc.praise) + "</p>")
     w("<h3>Behovsuttryck</h3><p>" + _terms(sc.need) + "</p></section>\n")
     w('<section aria-labelledby="teman"><h2 id="teman">Teman</h2>')
     for t in cb.themes:

@@ -151,26 +151,42 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
             if staff[i - 2] and toks[i - 1] in sc.workplace_links:
                 for flags in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]:
                     flags[i] = False
-    if sc.dismiss:
-        dis = _hits(toks, sc.dismiss, ())
-        need = _hits(toks, sc.need, [t for t in sc.dismiss if t.is_phrase])
+    if sc.dismiss or sc.praise:
+        dis = _hits(toks, (*sc.dismiss, *sc.praise), ())
+        need = _hits(toks, sc.need, [t for t in (*sc.dismiss, *sc.praise) if t.is_phrase])
         if sc.need_negators:  # "inga akuta behov", "behöver regionen inte": a dismissal
             nn = _hits(toks, sc.need_negated, ())
             nv = _hits(toks, sc.need_negated_verbs, ())
             ng = _hits(toks, sc.need_negators, sc.negation_exclude)
+            pr = _hits(toks, sc.praise, ())
+            vb = _hits(toks, sc.verbs, ()) if sc.verbs else [False] * len(toks)
+
+            def nearest(i, step, window, block):
+                for d in range(1, window + 1):
+                    j = i + step * d
+                    if not (0 <= j < len(toks)) or clause[j] != clause[i]:
+                        return 0
+                    if ng[j]:
+                        return d
+                    if block and vb[j]:
+                        return 0
+                return 0
+
+            flips = []
             for i in range(len(toks)):
-                for d in (-2, -1, 1, 2):
-                    j = i + d
-                    if (
-                        (nn[i] or nv[i])
-                        and 0 <= j < len(toks)
-                        and ng[j]
-                        and clause[j] == clause[i]
-                        and (d < 0 or nv[i])
-                    ):
-                        for k in range(min(i, j + 1), max(i, j - 1) + 1):
-                            need[k] = False  # "inga akuta behov": the words between too
+                if nn[i] or nv[i]:
+                    before = nearest(i, -1, 2, False)
+                    after = nearest(i, 1, 2, False) if nv[i] else 0
+                    for k in range(before):
+                        need[i - k] = False  # "inga akuta behov": the words between too
+                    for k in range(after):
+                        need[i + k] = False
+                    if before or after:
                         dis[i] = True
+                if pr[i] and nearest(i, -1, 3, True):
+                    flips.append(i)  # "inte i gott skick": a need
+            for i in flips:
+                dis[i], need[i] = False, True
         has = lambda flags, k: any(f for f, cc in zip(flags, clause, strict=True) if cc == k)  # noqa: E731
         base = [has(dis, k) and not has(need, k) for k in range(n_cl)]
         if sc.negation and sc.corrective:

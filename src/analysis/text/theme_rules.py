@@ -69,6 +69,10 @@ class Scope:
     ``inte``, ``utan``) at most two words before it in its clause – or a ``need_negated_verbs``
     verb (``behöver``) with one at most two words after it – is a dismissal, not a need ("inga
     akuta behov", "utan större problem", "behöver regionen inte göra något").
+
+    ``praise`` words (``bra``, ``stabil``, ``nöjda``, ``klar``) dismiss like ``dismiss`` cues, but
+    with a negator up to three words before them and no finite verb between they state a need
+    ("vägarna är inte i gott skick", "vi är inte nöjda").
     """
 
     contrast: tuple[str, ...] = ()
@@ -83,6 +87,7 @@ class Scope:
     need_negated: tuple[Term, ...] = ()
     need_negated_verbs: tuple[Term, ...] = ()
     need_negators: tuple[Term, ...] = ()
+    praise: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,6 +185,7 @@ _SCOPE_KEYS = (
     "need_negated",
     "need_negated_verbs",
     "need_negators",
+    "praise",
 )
 
 
@@ -208,6 +214,7 @@ def _scope(raw: object, file: str) -> Scope:
             raw.get("need_negated_verbs"), file, "scope", "need_negated_verbs"
         ),
         need_negators=_terms(raw.get("need_negators"), file, "scope", "need_negators"),
+        praise=_terms(raw.get("praise"), file, "scope", "praise"),
         workplace_links=tuple(
             w.lower()
             for w in _strings(raw.get("workplace_links"), file, "scope", "workplace_links")

@@ -112,9 +112,9 @@ class Vocabulary:
             for term in exc:
                 self._add_term(k, term, True)
         sc = themes.scope
-        self._dismiss = self._new_label("C:dismiss") if sc.dismiss else None
+        self._dismiss = self._new_label("C:dismiss") if sc.dismiss or sc.praise else None
         self._need = self._new_label("C:need") if sc.need else None
-        for term in sc.dismiss:
+        for term in (*sc.dismiss, *sc.praise):
             self._add_term(self._dismiss, term, False)
             if self._need is not None and term.is_phrase:
                 self._add_term(self._need, term, True)  # "inget behov" is no need
@@ -129,12 +129,12 @@ class Vocabulary:
                 self._add_term(self._neg, term, False)
             for term in sc.negation_exclude:
                 self._add_term(self._neg, term, True)
-        self._negated = None  # (need word, need verb, negator) labels, see Scope
+        self._negated = None  # (need word, need verb, negator, praise) labels, see Scope
         if sc.need_negators and self._need is not None and self._dismiss is not None:
-            self._negated = tuple(self._new_label(f"C:{x}") for x in ("nn", "nv", "neg"))
+            self._negated = tuple(self._new_label(f"C:{x}") for x in ("nn", "nv", "neg", "pr"))
             for lab, terms in zip(
                 self._negated,
-                (sc.need_negated, sc.need_negated_verbs, sc.need_negators),
+                (sc.need_negated, sc.need_negated_verbs, sc.need_negators, sc.praise),
                 strict=True,
             ):
                 for term in terms:
