@@ -218,7 +218,7 @@ class Coder(Vocabulary):
 
     def _negate_needs(self, P: np.ndarray, clause: np.ndarray) -> None:
         """Negations that turn a cue around, in place (see Scope): a need word with a negator up
-        to two words before it (a need verb: also after it) is a dismissal ("inga akuta behov",
+        to three words before it, no finite verb between (a need verb: also up to two after it) is a dismissal ("inga akuta behov",
         "behöver regionen inte"); a praise word with a negator up to three words before it and
         no finite verb between is a need ("inte i gott skick", "inte nöjda")."""
         nn_lab, nv_lab, neg_lab, pr_lab = self._negated
@@ -246,17 +246,17 @@ class Coder(Vocabulary):
 
         nv = self._bit(P, nv_lab)
         cand = np.flatnonzero(self._bit(P, nn_lab) | nv)
+        verb = self._bit(P, self._verb) if self._verb is not None else None
         if len(cand):
-            before = distance(cand, -1, 2, None)
+            before = distance(cand, -1, 3, verb)
             after = np.where(nv[cand], distance(cand, 1, 2, None), 0)
-            for k in range(2):
+            for k in range(3):
                 # the words between the negator and the need word are negated too
                 P[cand[before > k] - k, need_w] &= ~need_b
                 P[cand[after > k] + k, need_w] &= ~need_b
             P[cand[(before > 0) | (after > 0)], dis_w] |= dis_b
         cand = np.flatnonzero(self._bit(P, pr_lab))
         if len(cand):
-            verb = self._bit(P, self._verb) if self._verb is not None else None
             at = cand[distance(cand, -1, 3, verb) > 0]
             P[at, dis_w] &= ~dis_b
             P[at, need_w] |= need_b

@@ -94,8 +94,9 @@ def manual_html(themes: ThemeCodebook | str | Path | None = None) -> str:
     )
     if sc.need_negators:
         w(
-            "<li>Ett nekat behov är ett avfärdande: ett behovsord med en negation högst två ord "
-            "före (ett behovsverb också högst två ord efter) i samma sats – ”inga akuta behov”, "
+            "<li>Ett nekat behov är ett avfärdande: ett behovsord med en negation högst tre ord "
+            "före utan finit verb emellan (ett behovsverb också högst två ord efter) i samma "
+            "sats – ”inga större akuta behov”, "
             "”utan större problem”, ”behöver regionen inte göra något”. Beröm (”bra”, "
             "”nöjda”, ”gott skick”) avfärdar, men med en negation högst tre ord före och inget "
             "finit verb emellan är det ett behov (”vägarna är inte i gott skick”).</li>"

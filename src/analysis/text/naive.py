@@ -175,7 +175,7 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
             flips = []
             for i in range(len(toks)):
                 if nn[i] or nv[i]:
-                    before = nearest(i, -1, 2, False)
+                    before = nearest(i, -1, 3, True)
                     after = nearest(i, 1, 2, False) if nv[i] else 0
                     for k in range(before):
                         need[i - k] = False  # "inga akuta behov": the words between too

@@ -66,7 +66,7 @@ class Scope:
     hemsjukvården", "personal till äldreomsorgen" – guideline G5).
 
     A ``need_negated`` word (``behov``, ``problem``) with one of the ``need_negators`` (``inga``,
-    ``inte``, ``utan``) at most two words before it in its clause – or a ``need_negated_verbs``
+    ``inte``, ``utan``) at most three words before it in its clause (no finite verb between) – or a ``need_negated_verbs``
     verb (``behöver``) with one at most two words after it – is a dismissal, not a need ("inga
     akuta behov", "utan större problem", "behöver regionen inte göra något").
 
