@@ -103,6 +103,28 @@ def _got(text, themes, question=None):
         ("Vi är inte nöjda med kollektivtrafiken.", {"trafikinfrastruktur"}, set()),
         ("Elnätet är inte stabilt längre.", {"hallbar_omstallning"}, set()),
         ("Vi behöver inte göra något, vägarna är bra.", set(), {"trafikinfrastruktur"}),
+        (
+            "Bredbandet är klart och vi har inte längre något behov av stöd där.",
+            set(),
+            {"digitalisering"},
+        ),
+        (
+            "Trafikverket sköter vägarna och vi har inga större klagomål.",
+            set(),
+            {"trafikinfrastruktur"},
+        ),
+        # a dismissal after "men/däremot" reaches back past a non-area word ("pengar")
+        (
+            "Ett gemensamt IT-driftcenter har däremot fungerat mycket bra och sparat pengar.",
+            set(),
+            {"digitalisering"},
+        ),
+        # … while a need after a comma about another topic does not revive the clause before
+        (
+            "Kompetensförsörjningen fungerar, det är ekonomin som är problemet.",
+            set(),
+            {"kompetensforsorjning"},
+        ),
         # … but not a need that is merely near a negation
         ("Vi har inte någon lösning på problemet med bredbandet.", {"digitalisering"}, set()),
         (
@@ -162,6 +184,11 @@ def test_clause_rules(themes, text, present, absent):
         ),
         (
             "Vi hittar inga handläggare till bygglov.",
+            {"kompetensforsorjning"},
+            {"samhallsplanering"},
+        ),
+        (
+            "Lokalt anpassade utbildningar för bristyrken, till exempel VA-tekniker.",
             {"kompetensforsorjning"},
             {"samhallsplanering"},
         ),

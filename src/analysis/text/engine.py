@@ -145,10 +145,12 @@ class Coder(Vocabulary):
             self._negate_needs(P, clause)
         if self._workplace is not None and len(self._link_ids) and len(codes) > 2:
             # "sjuksköterskor i hemsjukvården": the area after staff + preposition is a workplace
-            noun = self._bit(P[:-2], self._workplace)
+            noun = self._bit(P, self._workplace)
             if noun.any():
-                at = np.flatnonzero(noun & np.isin(codes[1:-1], self._link_ids)) + 2
-                P[at] &= ~self._theme_mask[None, :]
+                at = np.flatnonzero(noun[:-2] & np.isin(codes[1:-1], self._link_ids)) + 2
+                # … and the area word right before a profession ("VA-tekniker", "IT-personal")
+                before = np.flatnonzero(noun[1:] & ~noun[:-1])
+                P[np.r_[at, before]] &= ~self._theme_mask[None, :]
         if self._dismiss is not None:
             C = np.bitwise_or.reduceat(P, cstarts, axis=0)
             dis = self._bit(C, self._dismiss)
@@ -167,9 +169,12 @@ class Coder(Vocabulary):
                 nxt_need = np.r_[need[1:], False]
                 nxt_supp = np.r_[supp[1:], False]
                 nxt_theme = np.r_[has_theme[1:], False]
+                # a dismissal carried back only needs the next clause to name no *area* of its
+                # own ("… har däremot fungerat bra och sparat pengar")
+                nxt_area = np.r_[(C & self._area_mask[None, :]).any(axis=1)[1:], False]
                 comma_next = np.r_[kind[cstarts[1:]] == _COMMA_K, False]
                 carry = (contrast_next | comma_next) & nxt_need & ~nxt_theme
-                back = contrast_next & nxt_supp & ~nxt_theme & has_theme
+                back = contrast_next & nxt_supp & ~nxt_area & has_theme
                 supp = (supp & ~carry) | back
                 # an asyndetic continuation ("…, vi har inflyttning") of a dismissed clause is
                 # dismissed too unless it states a need or a negation of its own
@@ -250,9 +255,12 @@ class Coder(Vocabulary):
         if len(cand):
             before = distance(cand, -1, 3, verb)
             after = np.where(nv[cand], distance(cand, 1, 2, None), 0)
-            for k in range(3):
-                # the words between the negator and the need word are negated too
-                P[cand[before > k] - k, need_w] &= ~need_b
+            for k in range(5):
+                # the words between the negator and the need word are negated too, and so are
+                # the negator and the word before it ("har inte längre något behov")
+                at = cand[(before > 0) & (before + 1 >= k)] - k
+                P[at[at >= 0], need_w] &= ~need_b
+            for k in range(2):
                 P[cand[after > k] + k, need_w] &= ~need_b
             P[cand[(before > 0) | (after > 0)], dis_w] |= dis_b
         cand = np.flatnonzero(self._bit(P, pr_lab))

@@ -105,7 +105,8 @@ def manual_html(themes: ThemeCodebook | str | Path | None = None) -> str:
         w(
             "<li>Ett område direkt efter ett yrkes- eller personalord och "
             f"<em>{escape(', '.join(sc.workplace_links))}</em> är arbetsplatsen, inte ett behov "
-            "i området (”sjuksköterskor i hemsjukvården”, G5).</li>"
+            "i området (”sjuksköterskor i hemsjukvården”, G5), liksom ett områdesord direkt före "
+            "ett yrke (”VA-tekniker”).</li>"
         )
     w("<li>Betydelseregler avgör ord med flera betydelser (se varje tema).</li>")
     w(

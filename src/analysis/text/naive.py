@@ -147,10 +147,15 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
             tele_pos[th.id] = _hits(toks, th.telegraphic, cb.exclusions(th.id))
     if sc.workplace_links:
         staff = _hits(toks, sc.workplace, ())
-        for i in range(2, len(toks)):
-            if staff[i - 2] and toks[i - 1] in sc.workplace_links:
-                for flags in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]:
-                    flags[i] = False
+        clear = [
+            i
+            for i in range(len(toks))
+            if (i >= 2 and staff[i - 2] and toks[i - 1] in sc.workplace_links)
+            or (i + 1 < len(toks) and staff[i + 1] and not staff[i])  # "VA-tekniker"
+        ]
+        for i in clear:
+            for flags in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]:
+                flags[i] = False
     if sc.dismiss or sc.praise:
         dis = _hits(toks, (*sc.dismiss, *sc.praise), ())
         need = _hits(toks, sc.need, [t for t in (*sc.dismiss, *sc.praise) if t.is_phrase])
@@ -177,8 +182,9 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
                 if nn[i] or nv[i]:
                     before = nearest(i, -1, 3, True)
                     after = nearest(i, 1, 2, False) if nv[i] else 0
-                    for k in range(before):
-                        need[i - k] = False  # "inga akuta behov": the words between too
+                    for k in range(before + 2 if before else 0):
+                        if i - k >= 0:  # "har inte längre något behov": the words between too
+                            need[i - k] = False
                     for k in range(after):
                         need[i + k] = False
                     if before or after:
@@ -194,15 +200,20 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
             for k in range(n_cl - 1):
                 if toks[clause.index(k + 1)] in sc.corrective and has(neg, k) and not has(need, k):
                     base[k] = True
+        all_pos = [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]
+        # "an area of its own": priority areas and their sub-themes (every theme if none marked)
+        prio = {t.id for t in cb.themes if t.priority_area}
+        area_ids = [
+            t.id for t in cb.themes if not prio or t.id in prio or prio & set(cb.ancestors(t.id))
+        ]
+        area_pos = [pos[t] for pos in (theme_pos, weak_pos, tele_pos) for t in area_ids if t in pos]
         supp = []
         for k in range(n_cl):
             s = base[k]
             nxt = toks[clause.index(k + 1)] if k + 1 < n_cl else None
             if nxt is not None and (nxt in sc.contrast or nxt in _COMMA):
-                own_next = any(
-                    has(v, k + 1)
-                    for v in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]
-                )
+                own_next = any(has(v, k + 1) for v in all_pos)
+                area_next = any(has(v, k + 1) for v in area_pos)
                 own = any(
                     has(v, k) for v in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]
                 )
@@ -210,11 +221,10 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
                 # revives the clause before; only "men" carries a dismissal back
                 if s and has(need, k + 1) and not own_next:
                     s = False
-                elif nxt in sc.contrast and base[k + 1] and not own_next and own:
+                elif nxt in sc.contrast and base[k + 1] and not area_next and own:
                     s = True
             supp.append(s)
         neg_k = [has(neg, k) for k in range(n_cl)] if sc.negation and sc.corrective else None
-        all_pos = [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]
         supp0 = list(supp)
         for k in range(n_cl - 1):
             # "X, det har blivit bättre": a dismissive continuation without a theme of its own

@@ -154,6 +154,21 @@ class Vocabulary:
         self._theme_mask = np.zeros(self.K, dtype=np.int64)
         for lab in [*range(n_t), *(w for _, w in self._weak), *(g for _, g in self._tele)]:
             self._theme_mask[lab // _W] |= np.int64(1) << (lab % _W)
+        # "names an area of its own" (the clause after "men", a comma or a colon): the priority
+        # areas and their sub-themes when the codebook marks priority areas, else every theme
+        prio = {t.id for t in themes.themes if t.priority_area}
+        area = [
+            k
+            for k, t in enumerate(themes.themes)
+            if not prio or t.id in prio or prio & set(themes.ancestors(t.id))
+        ]
+        self._area_mask = self._mask(
+            [
+                *area,
+                *(w for k, w in self._weak if k in area),
+                *(g for k, g in self._tele if k in area),
+            ]
+        )
         self._index = (self._build_index(folded=False), self._build_index(folded=True))
         self._proj = None  # built on first use (see _add_tokens)
         self._typo = TypoIndex(w for w, _ in self._slot_words)
