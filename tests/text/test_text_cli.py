@@ -195,3 +195,25 @@ def test_code_csv_output_is_safe_and_never_overwrites_the_input(tmp_path, capsys
     )
     coded = pd.read_csv(out, dtype=str)
     assert coded.loc[0, "id"] == "'=1+2"  # neutralised against formula injection
+
+
+def test_code_csv_warns_about_removed_control_characters(tmp_path, capsys):
+    src = tmp_path / "svar.csv"
+    src.write_bytes(
+        '\n\nid,text\n1,Vi saknar lärare\n2,"Vägarna \u202e är dåliga"\n3,Vi\x00 saknar VA\n'.encode()
+    )
+    out = tmp_path / "kodat.csv"
+    rc = run_cli(
+        ["code", str(src), "--text-column", "text", "--id-column", "id", "--out", str(out)]
+    )
+    err = capsys.readouterr().err
+    assert rc == 0, err
+    assert "2 svar i kolumnen 'text'" in err and "(rad 5, 6)" in err
+    assert len(pd.read_csv(out)) == 3
+    clean = tmp_path / "ren.csv"
+    clean.write_text("id,text\n1,Vi saknar lärare\n", encoding="utf-8")
+    assert (
+        run_cli(["code", str(clean), "--text-column", "text", "--out", str(tmp_path / "o.csv")])
+        == 0
+    )
+    assert "NUL" not in capsys.readouterr().err

@@ -113,11 +113,31 @@ def _code_csv(args: argparse.Namespace) -> int:
     out = pd.concat([head, coded], axis=1)
     write_csv_atomic(out, dest)
     n_hit = int((out["themes"] != "").sum())
+    _warn_cleaned(df, src.name, args.text_column)
     print(
         f"Kodade {len(out)} rader ({n_hit} med minst ett tema) med {len(themes)} teman "
         f"(temakodbok version {themes.version}) → {args.out}"
     )
     return 0
+
+
+def _warn_cleaned(df, file: str, text_column: str) -> None:
+    """One line on stderr when the reader removed NUL or bidi characters from coded answers:
+    the evidence offsets then refer to the cleaned text."""
+    import sys
+
+    col = list(df.columns).index(text_column)
+    rows = sorted(  # spreadsheet rows, as the reader records them
+        {r for hits in df.attrs.get("cleaned", {}).values() for r, c in hits if c == col}
+    )
+    if rows:
+        listed = ", ".join(map(str, rows[:10])) + (" …" if len(rows) > 10 else "")
+        print(
+            f"Obs: {file}: {len(rows)} svar i kolumnen {text_column!r} innehöll NUL- eller "
+            f"riktningstecken som togs bort innan kodningen (rad {listed}); evidensens "
+            "teckenpositioner gäller den rensade texten.",
+            file=sys.stderr,
+        )
 
 
 def check_columns(df, file: str, text_column: str, id_column: str | None = None) -> None:

@@ -147,7 +147,11 @@ def read_text_csv(path: str | Path) -> pd.DataFrame:
     _refuse_unnamed_values(p, t)
     width = len(t.headers)
     rows = [[("" if v is None else str(v)) for v in (r + [None] * width)[:width]] for r in t.rows]
-    return pd.DataFrame(rows, columns=[str(h) for h in t.headers], dtype=object)
+    df = pd.DataFrame(rows, columns=[str(h) for h in t.headers], dtype=object)
+    # where the reader removed NUL or bidirectional control characters: {kind: [(spreadsheet
+    # row, column index)]}
+    df.attrs["cleaned"] = {k: list(v) for k, v in t.findings.items() if k in ("nul", "bidi")}
+    return df
 
 
 def _refuse_unnamed_values(p: Path, t) -> None:
