@@ -582,7 +582,9 @@ def test_validate_reports_schema_and_rule_violations(tmp_path, exported):
     with zipfile.ZipFile(exported) as zf:
         qde = zf.read("project.qde").decode("utf-8")
     no_name = qde.replace(' name="Kommunenkäten 2023"', "", 1).encode("utf-8")
-    assert validate(no_name) == ["/Project: bryter mot schemat: missing required attribute 'name'"]
+    assert validate(no_name) == [
+        "/Project: bryter mot schemat: det obligatoriska attributet 'name' saknas"
+    ]
     out_of_range = _rezip(
         exported, tmp_path / "r.qdpx", lambda x: x.replace('endPosition="9"', 'endPosition="999"')
     )
@@ -601,3 +603,20 @@ def test_validate_refuses_unreadable_input_in_one_line():
         validate(FIXTURES / "not-a-zip.qdpx")
     with pytest.raises(ValueError, match="inte välformad XML"):
         validate(b"<Project")
+
+
+def test_schema_violations_are_reported_in_swedish():
+    from analysis.text.qda.validate import validate
+
+    ns = "urn:QDA-XML:project:1.0"
+    cases = {
+        f'<Project xmlns="{ns}" name="a" foo="1"/>': "attributet 'foo' är inte tillåtet här",
+        f'<Project xmlns="{ns}" name="a"><Bogus/></Project>': "elementet 'Bogus' hör inte hemma",
+        f'<Project xmlns="{ns}" name="a"><CodeBook/></Project>': "'Codes' saknas",
+        f'<Project xmlns="{ns}" name="a"><Users><User guid="x"/></Users></Project>': "en GUID",
+        f'<Project xmlns="{ns}" name="a" creationDateTime="igår"/>': "ingen tidpunkt",
+    }
+    for xml, expected in cases.items():
+        (problem,) = validate(xml.encode())
+        assert expected in problem, problem
+        assert "bryter mot schemat" in problem

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from functools import lru_cache
@@ -80,6 +81,64 @@ def _rule_problems(root: ET.Element, zf: zipfile.ZipFile | None) -> list[str]:
     return problems
 
 
+_NS = r"(?:\{[^}]*\})?"
+_REASONS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"missing required attribute '([^']+)'"),
+        "det obligatoriska attributet '{0}' saknas",
+    ),
+    (
+        re.compile(r"'([^']+)' attribute not allowed for element"),
+        "attributet '{0}' är inte tillåtet här",
+    ),
+    (
+        re.compile(rf"Unexpected child with tag '{_NS}([^']+)' at position (\d+)\.?"),
+        "elementet '{0}' hör inte hemma här (barn nummer {1})",
+    ),
+    (
+        re.compile(
+            rf"The content of element '{_NS}([^']+)' is not complete\. Tag '{_NS}([^']+)' expected\.?"
+        ),
+        "elementet '{0}' är ofullständigt: '{1}' saknas",
+    ),
+    (
+        re.compile(r"attribute (\w*(?:[Gg][Uu][Ii][Dd]|User))='([^']*)': value doesn't match .*"),
+        "attributet {0}='{1}' har fel form (väntat t.ex. en GUID som 01234567-89ab-cdef-0123-456789abcdef)",
+    ),
+    (
+        re.compile(r"attribute (\w+)='([^']*)': value doesn't match any pattern of .*"),
+        "attributet {0}='{1}' har fel form enligt schemat",
+    ),
+    (
+        re.compile(r"attribute (\w+)='([^']*)': Invalid datetime string .*"),
+        "attributet {0}='{1}' är ingen tidpunkt (väntat t.ex. 2026-11-28T09:00:00Z)",
+    ),
+    (
+        re.compile(r"attribute (\w+)='([^']*)': .*"),
+        "attributet {0}='{1}' har ett otillåtet värde",
+    ),
+    (
+        re.compile(r"character data between child elements not allowed"),
+        "text mellan elementen är inte tillåten",
+    ),
+]
+
+
+def swedish_reason(reason: str) -> str:
+    """The schema library's English reason in Swedish (unknown reasons are kept as they are).
+
+    >>> swedish_reason("missing required attribute 'name'")
+    "det obligatoriska attributet 'name' saknas"
+    >>> swedish_reason("Unexpected child with tag '{urn:QDA-XML:project:1.0}Bogus' at position 1.")
+    "elementet 'Bogus' hör inte hemma här (barn nummer 1)"
+    """
+    for pattern, text in _REASONS:
+        m = pattern.fullmatch(reason)
+        if m:
+            return text.format(*m.groups())
+    return reason
+
+
 def validate(path_or_bytes: str | os.PathLike[str] | bytes) -> list[str]:
     """Check a REFI-QDA file against the QDA-XML 1.0 schema and some rules of the spec.
 
@@ -94,7 +153,8 @@ def validate(path_or_bytes: str | os.PathLike[str] | bytes) -> list[str]:
     -------
     list of str
         One Swedish line per problem; empty when the file is valid. Schema violations read
-        ``<path>: bryter mot schemat: <reason>``, the reason in the schema library's English.
+        ``<path>: bryter mot schemat: <reason>``, the reason translated by
+        :func:`swedish_reason` (the schema library's English for a reason it does not know).
         Besides the schema, it checks that every GUID is unique, that every ``CodeRef`` points
         to a code, that a ``TextSource`` has either inline text or a ``plainTextPath`` (not
         both), that internal source files exist and are UTF-8, and that selections lie inside
@@ -116,7 +176,7 @@ def validate(path_or_bytes: str | os.PathLike[str] | bytes) -> list[str]:
     >>> validate(b'<Project xmlns="urn:QDA-XML:project:1.0" name="tom"/>')
     []
     >>> validate(b'<Project xmlns="urn:QDA-XML:project:1.0"/>')
-    ["/Project: bryter mot schemat: missing required attribute 'name'"]
+    ["/Project: bryter mot schemat: det obligatoriska attributet 'name' saknas"]
     """
     label, data = _read_source_bytes(path_or_bytes)
     zf: zipfile.ZipFile | None = None
@@ -148,7 +208,7 @@ def validate(path_or_bytes: str | os.PathLike[str] | bytes) -> list[str]:
         problems = []
         for err in _schema(which).iter_errors(io.BytesIO(xml)):
             reason = " ".join(str(err.reason or err.message).split())
-            problems.append(f"{err.path or '/'}: bryter mot schemat: {reason}")
+            problems.append(f"{err.path or '/'}: bryter mot schemat: {swedish_reason(reason)}")
         if which == "project":
             problems += _rule_problems(root, zf)
         return problems
