@@ -336,6 +336,16 @@ def test_vectorised_equals_naive_on_dev_corpus_and_edge_texts(themes):
         ", vi har el",
         "Vägar, det fungerar bra, inflyttning går bra, elen räcker inte.",
         "Kollektivtrafik: fungerar. Kompetens: saknas.",
+        # the reading rules of 2026-11-28: revivals after a comma, negated needs and praise,
+        # the workplace frame, short words without diacritics
+        "Digitalt: ok i tätorten, dåligt i byarna. El: ok. VA: ok för nu.",
+        "Bredbandet är klart och vi har inte längre något behov av stöd där.",
+        "Vi har inga större akuta behov. Vägarna är inte i gott skick, vi är inte nöjda.",
+        "IT-driftcentret har däremot fungerat bra och sparat pengar, men vägarna behöver rustas.",
+        "Vi saknar VA-tekniker och sjuksköterskor i hemsjukvården, rekrytering till IFO.",
+        "Bra läge vid Botniabanan, det är en styrka vi vill bygga vidare på.",
+        "Fibern ar pa plats. Kompetensförsörjningen fungerar, det är ekonomin som är problemet.",
+        "Äldreomsorgen klarar sig utan större problem, där behöver regionen inte göra något.",
         *synthetic_answers(200, seed=11, themes=themes),
     ]
     questions = [*dev["question"], *(["q4"] * (len(texts) - len(dev)))]

@@ -190,6 +190,7 @@ class Coder(Vocabulary):
                 # "El: vi har gott om el, inga problem.": after a colon even when it names a theme
                 nxt_colon = np.r_[(start_kind == _COLON)[1:], False]
                 nxt_free = ~nxt_theme | nxt_colon
+                nxt_supp = np.r_[supp[1:], False]  # after "men"/comma revivals
                 supp = supp | (nxt_link & nxt_supp & nxt_free & has_theme & ~need)
                 supp = _inherit(supp, comma_start & quiet)
                 P[supp[clause]] &= ~self._theme_mask[None, :]
