@@ -154,9 +154,10 @@ def test_precompute_stores_each_analysis_and_reports_a_failure(
         full = {"survey": "partner_2021", "audience": "public", "min_cell": 0, **params}
         return _Job(spec, full, "fp", {}, processed=processed)
 
+    (version,) = (fresh_partner / "versions").iterdir()  # the runner passes the pinned version
     jobs = [
-        job("overview", "survey_overview.ipynb", fresh_partner),
-        job("internal", "survey_overview.ipynb", fresh_partner, audience="internal"),
+        job("overview", "survey_overview.ipynb", version),
+        job("internal", "survey_overview.ipynb", version, audience="internal"),
         job("report", "partner_survey_2021.ipynb", tmp_path / "saknas", confidence=0.95),
     ]
     with precompute.Precompute(jobs, workers=2) as analyses:
@@ -169,6 +170,11 @@ def test_precompute_stores_each_analysis_and_reports_a_failure(
     assert sorted(part for _, part, _ in builds) == ["overview", "overview"], builds
     assert os.getpid() not in {pid for *_, pid in builds}
     assert len(_pickles(fresh_partner)) == 2
+
+    # stored now: a second run's analyses are settled at once, without starting a worker
+    with precompute.Precompute(jobs[:2], workers=2) as again:
+        assert all(f.done() and f.result() == ["overview"] for f in again.requests.values())
+        assert again._procs == []
 
 
 # --------------------------------------------------------------------------------------------

@@ -116,20 +116,27 @@ def _compute(kind: str, survey: str, folder: str, kwargs, parts) -> list[str]:
     return list(analyse(survey, input=folder, parts=tuple(parts), **dict(kwargs)).built_parts())
 
 
-def _hold(key: tuple) -> contextlib.ExitStack:
-    """The lock of the analysis *key* (held by the runner; empty when it cannot be had now)."""
+def _hold(key: tuple, parts: list[str]) -> tuple[contextlib.ExitStack, bool]:
+    """The lock of the analysis *key* (held by the runner; empty when it cannot be had now) and
+    whether the cache already holds *parts* of it (then no worker needs to compute it)."""
     from analysis.errors import AnalysisError
     from analysis.surveys import cache
-    from analysis.surveys.analysis import cache_file
+    from analysis.surveys.analysis import SurveyAnalysis, cache_file
     from analysis.surveys.trend.analyse import trend_cache_file
+    from analysis.surveys.trend.model import TrendAnalysis
 
     kind, survey, folder, kwargs = key
     locate = trend_cache_file if kind == "trend" else cache_file
     try:
         path = locate(survey, input=folder, **dict(kwargs))
     except AnalysisError:
-        return contextlib.ExitStack()  # the kernel will report it
-    return cache.acquire(path, timeout=0)
+        return contextlib.ExitStack(), False  # the kernel will report it
+    held = cache.acquire(path, timeout=0)
+    if path.is_file():  # stored by an earlier run: loading it is all a kernel has to do
+        found = cache.read(path, TrendAnalysis if kind == "trend" else SurveyAnalysis)
+        if found is not None and (kind == "trend" or set(parts) <= set(found.built_parts())):
+            return held, True
+    return held, False
 
 
 FORK = sys.platform.startswith("linux")
@@ -182,8 +189,14 @@ class Precompute:
         self._futures: dict[tuple, Future] = {key: Future() for key in wanted}
         # hold each analysis's lock until its worker has stored it: a kernel that asks for it
         # meanwhile waits, then loads it (analysis.surveys.cache)
-        self._held: dict[tuple, contextlib.ExitStack] = {key: _hold(key) for key in wanted}
+        self._held: dict[tuple, contextlib.ExitStack] = {}
         self._lock = threading.Lock()
+        for key, parts in list(wanted.items()):
+            self._held[key], cached = _hold(key, parts)
+            if cached:  # already stored: nothing to compute, no worker to start for it
+                self._futures[key].set_running_or_notify_cancel()
+                self._settle(key, {"parts": list(parts)})
+                del wanted[key]
         self._procs: list[subprocess.Popen] = []
         self._threads: list[threading.Thread] = []
         slots = max(1, min(int(workers), len(wanted)))
@@ -396,9 +409,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if slots > 0 and requests:
             _serve_forked(requests, slots, out)
-        else:
-            for req in requests:
-                _send(out, _answer(req))
+            os._exit(0)  # every child answered; tearing down pandas & co. would only cost time
+        for req in requests:
+            _send(out, _answer(req))
     except BrokenPipeError:  # the runner is gone
         return 1
     return 0
