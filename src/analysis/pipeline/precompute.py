@@ -169,9 +169,9 @@ class Precompute:
     analysis sets an exception (the kernel then computes it and shows the error).
 
     Every request is sent when the run starts. With :data:`FORK` one worker process imports
-    the heavy modules once and forks a child per analysis, at most *workers* at once, in the
-    order of the run's reports; otherwise each of *workers* processes computes every
-    *workers*-th analysis itself.
+    the heavy modules once and forks a child per analysis, at most *workers* at once, the
+    likely longest first; otherwise each of *workers* processes computes every *workers*-th
+    analysis itself.
     """
 
     def __init__(self, jobs: Iterable, *, workers: int) -> None:
@@ -200,7 +200,10 @@ class Precompute:
         self._procs: list[subprocess.Popen] = []
         self._threads: list[threading.Thread] = []
         slots = max(1, min(int(workers), len(wanted)))
-        requests = list(enumerate(wanted.items()))
+        # the longest first, so that the last to finish is a short one: a survey's analysis
+        # with more parts before one with fewer, a trend (two rounds' tables) last
+        order = sorted(wanted.items(), key=lambda kv: (kv[0][0] == "trend", -len(kv[1])))
+        requests = list(enumerate(order))
         batches = [requests] if FORK else [requests[i::slots] for i in range(slots)]
         for batch in batches if wanted else []:
             for _, (key, _) in batch:
