@@ -243,9 +243,9 @@ class Precompute:
         """Settle each analysis of *proc* as its answer arrives; those unanswered at its end fail."""
         try:
             for line in proc.stdout:
-                with contextlib.suppress(ValueError, TypeError, AttributeError):
+                with contextlib.suppress(ValueError, TypeError):  # not an answer: ignored
                     answer = json.loads(line)
-                    key = keys.pop(answer["id"], None)
+                    key = keys.pop(answer.get("id"), None) if isinstance(answer, dict) else None
                     if key is not None:
                         self._settle(key, answer)
         except (OSError, ValueError):  # pragma: no cover - the pipe closed under us
@@ -364,7 +364,8 @@ def _serve_forked(requests: list[dict], slots: int, out: int) -> None:
     """Compute each of *requests* in a child forked from this process, *slots* at once."""
     import ctypes  # noqa: F401 - for _die_with_parent in the children
 
-    _preload()
+    with contextlib.suppress(Exception):  # whatever is not preloaded, a child imports itself
+        _preload()
     running: dict[int, object] = {}
     pending = list(reversed(requests))
     while pending or running:
