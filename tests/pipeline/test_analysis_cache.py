@@ -136,6 +136,47 @@ def test_runner_requests_one_analysis_for_overview_and_report(fresh_partner):
     assert internal[0] != overview[0]
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("fork", [True, False], ids=["forked-children", "one-worker-per-slot"])
+def test_precompute_stores_each_analysis_and_reports_a_failure(
+    fresh_partner, build_log, tmp_path, monkeypatch, fork
+):
+    """Both worker modes: every analysis is computed once outside the runner and stored; one
+    that fails settles its future with the error (the kernel then computes and shows it)."""
+    from analysis.pipeline import precompute
+    from analysis.pipeline.execute import _Job
+    from analysis.pipeline.registry import ReportSpec
+
+    monkeypatch.setattr(precompute, "FORK", fork)
+
+    def job(name, notebook, processed, **params):
+        spec = ReportSpec(name, NOTEBOOKS / notebook, "t", {})
+        full = {"survey": "partner_2021", "audience": "public", "min_cell": 0, **params}
+        return _Job(spec, full, "fp", {}, processed=processed)
+
+    (version,) = (fresh_partner / "versions").iterdir()  # the runner passes the pinned version
+    jobs = [
+        job("overview", "survey_overview.ipynb", version),
+        job("internal", "survey_overview.ipynb", version, audience="internal"),
+        job("report", "partner_survey_2021.ipynb", tmp_path / "saknas", confidence=0.95),
+    ]
+    with precompute.Precompute(jobs, workers=2) as analyses:
+        futures = [analyses.ready(j) for j in jobs]
+        assert len(analyses.requests) == 3
+        assert futures[0].result(timeout=120) == ["overview"]
+        assert futures[1].result(timeout=120) == ["overview"]
+        assert futures[2].exception(timeout=120) is not None
+    builds = build_log()
+    assert sorted(part for _, part, _ in builds) == ["overview", "overview"], builds
+    assert os.getpid() not in {pid for *_, pid in builds}
+    assert len(_pickles(fresh_partner)) == 2
+
+    # stored now: a second run's analyses are settled at once, without starting a worker
+    with precompute.Precompute(jobs[:2], workers=2) as again:
+        assert all(f.done() and f.result() == ["overview"] for f in again.requests.values())
+        assert again._procs == []
+
+
 # --------------------------------------------------------------------------------------------
 # the cache
 # --------------------------------------------------------------------------------------------
