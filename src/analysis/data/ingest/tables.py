@@ -234,6 +234,19 @@ def _clean_text(values):
     return pd.Series(pd.array(pa.chunked_array(out, type=pa.large_string()), dtype="string"))
 
 
+def prefetch_masking(frame, codebook: Any) -> None:
+    """Hand the distinct free text of *frame* to the masking workers now, while this process is
+    still checking the export (inside :func:`analysis.data.pii.parallel.workers`; otherwise
+    nothing happens). :func:`build_tables` takes their results: the same texts, masked by the
+    same pure functions, so the output does not change."""
+    from analysis.data.pii.bulk import candidate_texts
+    from analysis.data.pii.parallel import prefetch
+
+    columns = [frame[q.id] for q in codebook.questions if q.type == "text" and q.id in frame]
+    if columns:
+        prefetch(lambda: (candidate_texts(_clean_text(c)) for c in columns))
+
+
 def build_tables(prepared: Prepared) -> tuple[pd.DataFrame, LongAnswers, dict[str, int]]:
     """Typed wide table, long answers table and masked counts from a valid export.
 
