@@ -142,6 +142,7 @@ def _prepare(codebook: Codebook, path: Path) -> Prepared:
         columns=list(columns),
     )
     people = ([kept(j) for j in name_cols], [kept(j) for j in email_cols])
+    cleaned: dict[str, Any] = {}
     if not keep.any() and match.questions:
         problems.append(
             Problem(
@@ -153,7 +154,7 @@ def _prepare(codebook: Codebook, path: Path) -> Prepared:
         )
     elif keep.any():
         if not problems:  # the workers mask the free text while the answers are checked
-            prefetch_masking(frame, codebook)
+            prefetch_masking(frame, codebook, cleaned)
         problems += validate_answers(frame, codebook, headers, file, normalise_municipality)
     free_text = {q.id for q in codebook.questions if q.type == "text"}
     warnings = build_warnings(table, frame, errors, free_text) if not problems else {}
@@ -161,5 +162,6 @@ def _prepare(codebook: Codebook, path: Path) -> Prepared:
     table = dataclasses.replace(table, columns=[])
     _release_memory()
     return Prepared(
-        codebook, table, match, frame, headers, rows_in, excluded, problems, people, warnings
-    )
+        codebook, table, match, frame, headers, rows_in, excluded, problems, people, warnings,
+        cleaned,
+    )  # fmt: skip

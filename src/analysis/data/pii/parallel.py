@@ -35,8 +35,8 @@ from analysis.data.pii.detect import _keep, _kinds, mask
 
 PARALLEL_MIN = 8192
 """Fewer texts than this are masked in this process alone (a worker costs ~0.2 s to start)."""
-CHUNK = 1024
-"""Texts per piece of work handed to a worker."""
+CHUNK = 2048
+"""Texts per piece of work handed to a worker (at most; see :class:`_Job`)."""
 AHEAD = 2
 """Chunks a worker is sent before the first of them is back."""
 WORKERS_ENV = "ANALYSIS_WORKERS"
@@ -136,26 +136,32 @@ def _ask(worker: subprocess.Popen, texts: list[str], kinds, keep):
 
 # ----------------------------------------------------------------------------- shared work
 class _Job:
-    """A list of texts cut into chunks: this process takes chunks from the front, the workers'
-    feeder threads from the back (under :data:`_cond`). *texts* is a list or anything sliced
-    into objects with ``to_pylist()`` (an Arrow array)."""
+    """A list of texts masked in chunks: this process takes chunks from the front, the workers'
+    feeder threads from the back (under :data:`_cond`); a chunk is an eighth of what is left
+    (at most :data:`CHUNK`, at least a sixteenth of it), so that the last chunks are short and
+    neither side waits long for the other. *texts* is a list or anything sliced into objects
+    with ``to_pylist()`` (an Arrow array)."""
 
     def __init__(self, texts, kinds: tuple[str, ...], keep: tuple[str, ...]) -> None:
         self.texts, self.kinds, self.keep = texts, kinds, keep
-        n = len(texts)
-        self.bounds = [(s, min(s + CHUNK, n)) for s in range(0, n, CHUNK)]
-        self.parts: list = [None] * len(self.bounds)
-        self.ends = [0, len(self.bounds)]
+        self.lo, self.hi = 0, len(texts)  # the texts not claimed yet
+        self.bounds: list[tuple[int, int]] = []  # claimed chunks
+        self.parts: list = []  # their results (None until done, or when a worker failed)
         self.running = 0  # chunks a worker is masking now
 
     def claim(self, front: bool) -> int | None:
-        if self.ends[0] >= self.ends[1]:
+        left = self.hi - self.lo
+        if left <= 0:
             return None
+        size = max(1, min(CHUNK, left, max(left // 8, CHUNK // 16)))
         if front:
-            self.ends[0] += 1
-            return self.ends[0] - 1
-        self.ends[1] -= 1
-        return self.ends[1]
+            self.bounds.append((self.lo, self.lo + size))
+            self.lo += size
+        else:
+            self.bounds.append((self.hi - size, self.hi))
+            self.hi -= size
+        self.parts.append(None)
+        return len(self.bounds) - 1
 
     def chunk(self, k: int) -> list[str]:
         s, e = self.bounds[k]
@@ -292,6 +298,12 @@ def prefetch(produce: Callable[[], Iterable], *, kinds=KINDS, keep=()) -> bool:
     return True
 
 
+def settle() -> None:
+    """Wait until the threads started by :func:`prefetch` have handed over all their texts."""
+    for t in list(_producers):
+        t.join()
+
+
 @contextlib.contextmanager
 def workers(n: int | None = None, *, start: bool = False) -> Iterator[None]:
     """Let :func:`mask_all` use up to *n* worker processes inside the block; they start at the
@@ -357,8 +369,7 @@ def mask_all(
     out: dict[int, tuple[str, dict[str, int]]] = {}
     todo = None  # positions still to mask (None: all)
     if lookup is not None and _allowed:
-        for t in list(_producers):
-            t.join()
+        settle()
         best = None
         for job in [j for j in _jobs if j.kinds == kinds and j.keep == keep]:
             pos = lookup(job.texts)
@@ -395,5 +406,6 @@ def mask_all(
 
 
 __all__ = [
-    "CHUNK", "PARALLEL_MIN", "WORKERS_ENV", "default_workers", "mask_all", "prefetch", "workers",
+    "CHUNK", "PARALLEL_MIN", "WORKERS_ENV", "default_workers", "mask_all", "prefetch", "settle",
+    "workers",
 ]  # fmt: skip
