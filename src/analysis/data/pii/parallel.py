@@ -31,7 +31,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 
 from analysis.data.pii.contact import KINDS
-from analysis.data.pii.detect import _keep, _kinds, mask
+from analysis.data.pii.detect import _keep, _kinds, _mask
 
 PARALLEL_MIN = 8192
 """Fewer texts than this are masked in this process alone (a worker costs ~0.2 s to start)."""
@@ -64,7 +64,9 @@ def _masked(texts, kinds, keep) -> list[tuple[int, str, dict[str, int]]]:
     """(position, masked text, counts) of the texts in which something was masked."""
     out = []
     for j, text in enumerate(texts):
-        new, counts = mask(text, kinds=kinds, keep=keep)
+        if not isinstance(text, str) or not text:
+            continue  # mask() returns it as it is, with zero counts
+        new, counts = _mask(text, kinds, keep)
         if new is not text or any(counts.values()):  # (mask returns the text itself if not)
             out.append((j, new, counts))
     return out
