@@ -212,8 +212,10 @@ def _feed(worker: subprocess.Popen) -> None:
             job, k = got
             try:
                 _send(worker, job.chunk(k), job.kinds, job.keep)
-            except Exception:  # the worker is gone: this process does the chunks
-                dead.set()
+            except Exception:  # the worker is gone (or half a chunk sent): this process does
+                dead.set()  # the chunks in flight; the receiver's read ends with the worker
+                with contextlib.suppress(OSError):
+                    worker.kill()
     finally:
         sent.put(None)
         receiver.join()
@@ -227,8 +229,10 @@ def _receive(worker: subprocess.Popen, sent, slots, dead: threading.Event) -> No
         if not dead.is_set():
             try:
                 part = _result(worker)
-            except Exception:
+            except Exception:  # the worker is gone, or its answer unreadable: stop it
                 dead.set()
+                with contextlib.suppress(OSError):
+                    worker.kill()
         with _cond:
             job.parts[k] = part
             job.running -= 1
