@@ -9,6 +9,12 @@ leaves work waiting. A worker that fails hands its chunk back to this process. T
 exactly ``[mask(t) for t in texts]``: which process masked a text does not matter (the
 detectors are pure functions of the text).
 
+:func:`prefetch` hands texts to the workers before anyone asks for them (ingest: each free-text
+column's distinct texts, while the export is still being checked); :func:`mask_all` with a
+*lookup* finds its texts among them by exact string, finishes that job with the workers and
+masks only the texts not found. One feeder thread per worker sends chunks (two ahead of their
+results, read by a second thread), always from the job this process is finishing first.
+
 A worker is a fresh interpreter (``python -c``, this process's ``sys.path``) that reads pickled
 chunks on its standard input and writes the results on its standard output — not
 ``multiprocessing``, whose ``spawn`` would run the caller's main script again in the worker
