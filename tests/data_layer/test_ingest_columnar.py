@@ -251,6 +251,42 @@ def test_mask_all_with_workers_equals_mask_text_by_text(monkeypatch):
         assert parallel.mask_all(texts) == expected and parallel._workers == []
 
 
+def test_prefetched_texts_are_used_and_the_rest_masked_as_usual(monkeypatch):
+    """mask_all takes what a prefetch masked (found by exact string), masks the texts the
+    prefetch did not hold, and loses nothing when a worker dies holding prefetched chunks."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from analysis.data.pii import mask, parallel
+
+    texts = list(dict.fromkeys(_corpus_texts()))
+    expected = {}
+    for j, t in enumerate(texts):
+        new, c = mask(t)
+        if any(c.values()):
+            expected[j] = (new, c)
+    monkeypatch.setattr(parallel, "PARALLEL_MIN", 10)
+    monkeypatch.setattr(parallel, "CHUNK", 7)
+    half = pa.array(texts[: len(texts) // 2][::-1], pa.large_string())  # another order
+    arr = pa.array(texts, pa.large_string())
+
+    def lookup(pool):
+        return pc.fill_null(pc.index_in(arr, value_set=pool), -1).to_numpy(zero_copy_only=False)
+
+    assert not parallel.prefetch(lambda: [half])  # outside a workers() block: nothing
+    with parallel.workers(1, start=True):
+        assert parallel.prefetch(lambda: [half])
+        assert parallel.mask_all(texts, lookup=lookup) == expected
+        assert parallel._jobs == []
+        assert parallel.prefetch(lambda: [half])
+        parallel.settle()
+        for w in parallel._workers:
+            w.kill()
+            w.wait()
+        assert parallel.mask_all(texts, lookup=lookup) == expected
+    assert parallel._workers == [] and parallel._jobs == []
+
+
 def test_ingest_with_workers_writes_the_same_files(large_csv, tmp_path, monkeypatch):
     """Masking shared with worker processes, and the ingest's own Arrow memory pool, change no
     byte of the output; the caller's default pool is restored."""

@@ -35,3 +35,8 @@ class Prepared:
     mask the respondent's own name in free text; never written."""
     warnings: dict[str, Any] = field(default_factory=dict)
     """What was accepted but deserves a look (see :func:`build_warnings`); no values."""
+    cleaned: dict[str, Any] = field(default_factory=dict)
+    """Free-text columns already cleaned for the masking workers (question id → the raw
+    column's array and the cleaned Series), filled by a thread while the export is checked;
+    :func:`~analysis.data.ingest.tables.build_tables` uses them after
+    :func:`~analysis.data.pii.parallel.settle`."""

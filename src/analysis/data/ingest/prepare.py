@@ -17,6 +17,7 @@ from analysis.data.codebook import Codebook
 from analysis.data.ingest.common import _SPACE, _release_memory
 from analysis.data.ingest.manifest import build_warnings
 from analysis.data.ingest.model import Prepared
+from analysis.data.ingest.tables import prefetch_masking
 from analysis.errors import InputValidationError, Problem
 
 EXCLUDED_EMPTY_ROW = "tom rad"
@@ -141,6 +142,7 @@ def _prepare(codebook: Codebook, path: Path) -> Prepared:
         columns=list(columns),
     )
     people = ([kept(j) for j in name_cols], [kept(j) for j in email_cols])
+    cleaned: dict[str, Any] = {}
     if not keep.any() and match.questions:
         problems.append(
             Problem(
@@ -151,6 +153,8 @@ def _prepare(codebook: Codebook, path: Path) -> Prepared:
             )
         )
     elif keep.any():
+        if not problems:  # the workers mask the free text while the answers are checked
+            prefetch_masking(frame, codebook, cleaned)
         problems += validate_answers(frame, codebook, headers, file, normalise_municipality)
     free_text = {q.id for q in codebook.questions if q.type == "text"}
     warnings = build_warnings(table, frame, errors, free_text) if not problems else {}
@@ -158,5 +162,6 @@ def _prepare(codebook: Codebook, path: Path) -> Prepared:
     table = dataclasses.replace(table, columns=[])
     _release_memory()
     return Prepared(
-        codebook, table, match, frame, headers, rows_in, excluded, problems, people, warnings
-    )
+        codebook, table, match, frame, headers, rows_in, excluded, problems, people, warnings,
+        cleaned,
+    )  # fmt: skip

@@ -234,6 +234,38 @@ def _clean_text(values):
     return pd.Series(pd.array(pa.chunked_array(out, type=pa.large_string()), dtype="string"))
 
 
+def prefetch_masking(frame, codebook: Any, cleaned: dict[str, Any]) -> None:
+    """Hand the distinct free text of *frame* to the masking workers now, while this process is
+    still checking the export (inside :func:`analysis.data.pii.parallel.workers`; otherwise
+    nothing happens). The cleaned columns go into *cleaned* (question id → (raw array, cleaned
+    Series)) for :func:`build_tables`, which takes the workers' results: the same texts, masked
+    by the same pure functions, so the output does not change."""
+    from analysis.data.pii.bulk import candidate_texts
+    from analysis.data.pii.parallel import prefetch
+
+    columns = [
+        (q.id, frame[q.id]) for q in codebook.questions if q.type == "text" and q.id in frame
+    ]
+
+    def produce():
+        for qid, raw in columns:
+            texts = _clean_text(raw)
+            cleaned[qid] = (raw.array, texts)
+            yield candidate_texts(texts)
+
+    if columns:
+        prefetch(produce)
+
+
+def _cleaned(raw, qid: str, cleaned: dict[str, Any]):
+    """``_clean_text(raw)``, taken from *cleaned* when the prefetch cleaned this very column."""
+    from analysis.data.pii.parallel import settle
+
+    settle()
+    array, texts = cleaned.pop(qid, (None, None))
+    return texts if array is not None and array is raw.array else _clean_text(raw)
+
+
 def build_tables(prepared: Prepared) -> tuple[pd.DataFrame, LongAnswers, dict[str, int]]:
     """Typed wide table, long answers table and masked counts from a valid export.
 
@@ -335,7 +367,7 @@ def build_tables(prepared: Prepared) -> tuple[pd.DataFrame, LongAnswers, dict[st
             given = np.flatnonzero(~missing)
             long.add(q, given, base + idx[given], base + len(names_all) + idx[given])
         else:  # text
-            texts = _clean_text(raw)
+            texts = _cleaned(raw, q.id, prepared.cleaned)
             texts, counts = mask_series(texts)
             for k, c in counts.items():
                 masked[k] += c

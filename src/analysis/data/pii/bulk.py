@@ -147,6 +147,7 @@ def mask_column(values, *, kinds=KINDS, keep=()):
 
     counts = dict.fromkeys(KINDS, 0)
     out = values.copy()
+    lookup = None
     if isinstance(values.array, pd.arrays.ArrowStringArray):
         # distinct strings stay in Arrow; only the candidates become Python strings
         arr = pa.array(values.array)
@@ -156,10 +157,13 @@ def mask_column(values, *, kinds=KINDS, keep=()):
         dictionary = encoded.dictionary
         cand = pc.match_substring_regex(dictionary, _PII_CANDIDATE)
         keys = np.flatnonzero(pc.fill_null(cand, False).to_numpy(zero_copy_only=False))
-        candidates = dict(
-            zip(keys.tolist(), dictionary.take(pa.array(keys)).to_pylist(), strict=True)
-        )
+        strings = dictionary.take(pa.array(keys))
+        candidates = dict(zip(keys.tolist(), strings.to_pylist(), strict=True))
         n_uniques = len(dictionary)
+
+        def lookup(prefetched):  # positions of the candidates among texts prefetched
+            found = pc.index_in(strings, value_set=pa.array(prefetched, strings.type))
+            return pc.fill_null(found, -1).to_numpy(zero_copy_only=False)
     else:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         uniques = uniques.tolist()
@@ -173,7 +177,8 @@ def mask_column(values, *, kinds=KINDS, keep=()):
     freq = np.bincount(codes[codes >= 0], minlength=n_uniques)
     changed: dict[int, str] = {}
     keys = list(candidates)
-    for j, (masked, c) in mask_all(list(candidates.values()), kinds=kinds, keep=keep).items():
+    texts = list(candidates.values())
+    for j, (masked, c) in mask_all(texts, kinds=kinds, keep=keep, lookup=lookup).items():
         k = keys[j]
         if masked != candidates[k]:
             changed[k] = masked
@@ -184,6 +189,18 @@ def mask_column(values, *, kinds=KINDS, keep=()):
         rows = np.flatnonzero(np.isin(codes, keys))
         out = _replace_rows(values, rows, [changed[c] for c in codes[rows]])
     return out, counts
+
+
+def candidate_texts(values):
+    """The distinct strings of an Arrow-backed string Series that :func:`mask_column` masks
+    (an Arrow array, in order of first appearance), e.g. to :func:`~.parallel.prefetch` them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = pa.array(values.array)
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    uniques = pc.unique(arr).drop_null()
+    return uniques.filter(pc.fill_null(pc.match_substring_regex(uniques, _PII_CANDIDATE), False))
 
 
 def _replace_rows(values, rows, new: list):

@@ -151,13 +151,21 @@ def mask(
     >>> mask("anna punkt svensson at umea punkt se", kinds=["email"])[0]
     '[e-post]'
     """
-    counts = dict.fromkeys(KINDS, 0)
     if not isinstance(text, str) or not text:
-        return text, counts
+        return text, dict.fromkeys(KINDS, 0)
     own = tuple(o for o in own_names if isinstance(o, str)) if own_names else ()
     if isinstance(own_names, str):
         own = (own_names,)
-    hits = _hits(text, _kinds(kinds), _keep(keep), own)
+    return _mask(text, _kinds(kinds), _keep(keep), own)
+
+
+def _mask(
+    text: str, kinds: tuple[str, ...], keep: tuple[str, ...], own: tuple[str, ...] = ()
+) -> tuple[str, dict[str, int]]:
+    """:func:`mask` of a non-empty string with *kinds* and *keep* already checked (as
+    :func:`_kinds` and :func:`_keep` return them): what the masking workers call per text."""
+    counts = dict.fromkeys(KINDS, 0)
+    hits = _hits(text, kinds, keep, own)
     if not hits:
         return text, counts
     parts = []

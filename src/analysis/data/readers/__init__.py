@@ -62,7 +62,7 @@ from analysis.data.readers.cells import (
     column_letters,
     column_number,
 )
-from analysis.data.readers.csv_arrow import _arrow_columns, _stream_check
+from analysis.data.readers.csv_arrow import _arrow_columns, _stream_check, _Streamed
 from analysis.data.readers.csv_python import (
     _choose_delimiter,
     _python_columns,
@@ -92,6 +92,82 @@ the file, so it is never held in memory whole."""
 (the first this many bytes choose the delimiter and cross-check the two parsers)."""
 
 
+def _head(source: bytes | Path, encoding: str) -> tuple[Callable[[int], bytes], int]:
+    """A function giving the first *n* bytes of the text (without BOM), and its length."""
+    if isinstance(source, Path):
+        total = source.stat().st_size
+        skip = 3 if encoding == "utf-8-sig" else 0
+
+        def head(n: int) -> bytes:
+            with open(source, "rb") as fh:
+                fh.seek(skip)
+                return fh.read(n)
+
+        return head, total - skip
+
+    def head_of_bytes(n: int) -> bytes:
+        return source[:n]
+
+    return head_of_bytes, len(source)
+
+
+def _parse_csv(
+    p: Path, source: bytes | Path, head: Callable[[int], bytes], length: int,
+    header_score: Callable[[list[str]], int] | None, speculative: bool = False,
+) -> tuple[str, list] | None:  # fmt: skip
+    """(delimiter, columns) of UTF-8 text. *speculative*: only the pyarrow parse of a large
+    file, ``None`` instead of a problem or of the ``csv`` module's slower way."""
+    size = SAMPLE_BYTES
+    while True:  # a sample with at least a header and two complete records, or the whole file
+        complete = length <= size
+        sample = head(size).decode("utf-8", errors="ignore")
+        chosen = _choose_delimiter(sample, complete, header_score)
+        if complete or (chosen is not None and len(chosen[1]) >= 3):
+            break
+        size *= 4
+    if speculative and (chosen is None or complete):
+        return None
+    if chosen is None:
+        raise _problem(
+            p, "filen kunde inte tolkas som CSV", "Exportera svaren som CSV UTF-8", "unreadable"
+        )
+    delim, records = chosen
+    if complete:
+        columns = _records_to_columns(iter(records))
+    else:
+        columns = _arrow_columns(source, delim, records)
+        if columns is None and speculative:
+            return None
+        if columns is None:
+            text = source if isinstance(source, bytes) else head(length)
+            columns = _python_columns(text, delim)
+            del text
+        if columns is None:  # pragma: no cover - csv.reader with strict=False rarely fails
+            raise _problem(
+                p, "filen kunde inte tolkas som CSV", "Exportera svaren som CSV UTF-8", "unreadable"
+            )
+    return delim, columns
+
+
+def _check_and_parse(
+    fh, p: Path, encoding: str, header_score: Callable[[list[str]], int] | None
+) -> tuple[_Streamed, tuple | None]:
+    """:func:`_stream_check` of a large file in a thread while pyarrow parses it here (both
+    mostly outside the interpreter lock): (what the check found, the speculative
+    :func:`_parse_csv` or ``None``). The parse is used only if the check finds UTF-8 text with
+    the same BOM; anything it raised is dropped (the normal way raises it again, in order)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        check = pool.submit(_stream_check, fh)
+        try:
+            parsed = _parse_csv(p, p, *_head(p, encoding), header_score, speculative=True)
+        except Exception:
+            parsed = None
+        streamed = check.result()  # its OSError is the caller's to report
+    return streamed, parsed
+
+
 def read_export(
     path: str | Path, header_score: Callable[[list[str]], int] | None = None
 ) -> RawTable:
@@ -111,9 +187,10 @@ def read_export(
             head = fh.read(4)
             size = p.stat().st_size
             xlsx = head == b"PK\x03\x04" or p.suffix.lower() in (".xlsx", ".xlsm", ".xls")
-            streamed = None
+            streamed = parsed = None
             if not xlsx and size > STREAM_BYTES and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-                streamed = _stream_check(fh)
+                guess = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+                streamed, parsed = _check_and_parse(fh, p, guess, header_score)
             data = fh.read() if streamed is None else None
             if data is not None:
                 fh.seek(0)
@@ -138,8 +215,10 @@ def read_export(
             p, "filen är tom", "Exportera svaren på nytt från formulärverktyget", "empty"
         )
     if streamed is not None:
-        table = _read_csv_text(p, p, streamed.sha256, "utf-8-sig" if streamed.bom else "utf-8",
-                               streamed.controls, streamed.mojibake, header_score)  # fmt: skip
+        encoding = "utf-8-sig" if streamed.bom else "utf-8"
+        table = _read_csv_text(p, p, streamed.sha256, encoding, streamed.controls,
+                               streamed.mojibake, header_score,
+                               parsed if encoding == guess else None)  # fmt: skip
     else:
         sha = hashlib.sha256(data).hexdigest()
         if data[:4] == b"PK\x03\x04":
@@ -172,51 +251,12 @@ def _read_csv(
 
 def _read_csv_text(
     p: Path, source: bytes | Path, sha: str, encoding: str, scan: bool, mojibake: bool,
-    header_score: Callable[[list[str]], int] | None,
+    header_score: Callable[[list[str]], int] | None, parsed: tuple | None = None,
 ) -> RawTable:  # fmt: skip
-    """Parse UTF-8 text — *source* is the bytes (no BOM) or a UTF-8 file — into a table."""
-    if isinstance(source, Path):
-        total = source.stat().st_size
-        skip = 3 if encoding == "utf-8-sig" else 0
-
-        def head(n: int) -> bytes:
-            with open(source, "rb") as fh:
-                fh.seek(skip)
-                return fh.read(n)
-
-        length = total - skip
-    else:
-        length = len(source)
-
-        def head(n: int) -> bytes:
-            return source[:n]
-
-    size = SAMPLE_BYTES
-    while True:  # a sample with at least a header and two complete records, or the whole file
-        complete = length <= size
-        sample = head(size).decode("utf-8", errors="ignore")
-        chosen = _choose_delimiter(sample, complete, header_score)
-        if complete or (chosen is not None and len(chosen[1]) >= 3):
-            break
-        size *= 4
-    if chosen is None:
-        raise _problem(
-            p, "filen kunde inte tolkas som CSV", "Exportera svaren som CSV UTF-8", "unreadable"
-        )
-    delim, records = chosen
-    if complete:
-        columns = _records_to_columns(iter(records))
-    else:
-        columns = _arrow_columns(source, delim, records)
-        if columns is None:
-            text = source if isinstance(source, bytes) else head(length)
-            columns = _python_columns(text, delim)
-            del text
-        if columns is None:  # pragma: no cover - csv.reader with strict=False rarely fails
-            raise _problem(
-                p, "filen kunde inte tolkas som CSV", "Exportera svaren som CSV UTF-8", "unreadable"
-            )
-    del records
+    """Parse UTF-8 text — *source* is the bytes (no BOM) or a UTF-8 file — into a table
+    (*parsed*: the delimiter and columns :func:`_parse_csv` already found for this file)."""
+    head, length = _head(source, encoding)
+    delim, columns = parsed or _parse_csv(p, source, head, length, header_score)
 
     def fmt_guess(headers: list[str]) -> str:
         first = headers[0].strip().casefold() if headers else ""
