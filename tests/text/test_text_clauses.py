@@ -404,3 +404,19 @@ def test_priority_codes_do_not_depend_on_the_question_column(themes):
     with_q = code_texts(dev["text"], themes, questions=dev["question"].tolist())[ids]
     without = code_texts(dev["text"], themes)[ids]
     assert (with_q.to_numpy() == without.to_numpy()).all()
+
+
+def test_load_themes_is_cached_per_file_version(tmp_path):
+    import os
+    import shutil
+
+    from analysis.text.coder import get_coder
+    from analysis.text.themes import load_themes
+
+    p = tmp_path / "themes.yaml"
+    shutil.copy(ROOT / "data" / "raw" / "municipality_2023" / "themes.yaml", p)
+    a, b = load_themes(p), load_themes(str(p))
+    assert a is b and get_coder(a) is get_coder(b)
+    st = p.stat()
+    os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))  # an edited file is re-read
+    assert load_themes(p) is not a

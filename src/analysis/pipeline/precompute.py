@@ -325,8 +325,9 @@ def _send(fd: int, answer: dict) -> None:
 def _preload() -> None:
     """Import what computing an analysis needs, once, before the first child is forked: the
     third-party modules, every module of the layers below the pipeline, simplemma's Swedish
-    dictionary, the package's source hash and matplotlib's fonts (a tiny figure drawn and
-    thrown away). The children inherit all of it."""
+    dictionary, the package's source hash, the default theme codebook with its compiled coder
+    and matplotlib's fonts (a tiny figure drawn and thrown away). The children inherit all of
+    it."""
     import importlib
     import pkgutil
 
@@ -346,6 +347,11 @@ def _preload() -> None:
     from analysis.sourcehash import package_source_hash
 
     package_source_hash()  # part of every cache key (computed once per process anyway)
+    with contextlib.suppress(Exception):  # the default theme codebook and its compiled coder
+        from analysis.text.coder import get_coder
+        from analysis.text.themes import load_themes
+
+        get_coder(load_themes())
     fig = new_figure(1.0, 1.0)
     fig.suptitle("Åå 50 %")
     png_bytes(fig, dpi=10)

@@ -449,10 +449,7 @@ def _inherit(a: np.ndarray, link: np.ndarray) -> np.ndarray:
 
 
 _CODERS: dict[int, tuple[ThemeCodebook, Coder]] = {}
-_LOADED: dict[str | None, ThemeCodebook] = {}
-
-
 def _load_cached(path: str | None) -> ThemeCodebook:
-    if path not in _LOADED:
-        _LOADED[path] = load_themes(path)
-    return _LOADED[path]
+    """The codebook at *path* (``None``: the default), cached per file version by
+    :func:`~analysis.text.themes.load_themes`."""
+    return load_themes(path)

@@ -337,8 +337,16 @@ def parse_themes(data: object, file: str = "<themes>") -> ThemeCodebook:
     )
 
 
+_LOADED: dict[tuple[str, int, int], ThemeCodebook] = {}
+
+
 def load_themes(path: str | Path | None = None) -> ThemeCodebook:
-    """Load and validate a theme codebook (default: the municipality survey's ``themes.yaml``)."""
+    """Load and validate a theme codebook (default: the municipality survey's ``themes.yaml``).
+
+    The parsed codebook is kept per file version (path, modification time, size), so loading an
+    unchanged file again returns the same (immutable) object — and with it the compiled coder
+    of :func:`analysis.text.coder.get_coder`.
+    """
     import yaml
 
     from analysis import yamlload as strict_yaml
@@ -347,9 +355,17 @@ def load_themes(path: str | Path | None = None) -> ThemeCodebook:
     p = Path(path) if path is not None else themes_path()
     if not p.is_file():
         raise ConfigError(f"{p}: temakodboken finns inte. Ange en befintlig fil med --themes.")
+    st = p.stat()
+    key = (str(p.resolve()), st.st_mtime_ns, st.st_size)
+    if key in _LOADED:
+        return _LOADED[key]
     try:
         with p.open(encoding="utf-8") as fh:
             data = strict_yaml.load(fh, source=p)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{p}: ogiltig YAML ({exc}).") from None
-    return parse_themes(data, file=str(p))
+    cb = parse_themes(data, file=str(p))
+    if len(_LOADED) > 8:
+        _LOADED.clear()
+    _LOADED[key] = cb
+    return cb
