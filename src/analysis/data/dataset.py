@@ -34,11 +34,22 @@ if TYPE_CHECKING:  # pragma: no cover
 FILES = ("responses.parquet", "answers.parquet", "manifest.json")
 
 
+#: Above this many respondents a pickled :class:`Dataset` (the analysis cache) keeps a reference
+#: to its Parquet files instead of the tables: a cached analysis of 10^6 respondents would
+#: otherwise write gigabytes it never needs (the report kernels only show the sections).
+REFERENCE_ROWS = 100_000
+
+_REF = "_parquet_ref"
+
+
 @dataclass
 class Dataset(LazyFields):
     """A survey's processed data: the wide and long tables, manifest and codebook.
 
-    Pickled (in the analysis cache) the two tables are unpickled only when first used.
+    Pickled (in the analysis cache) the two tables are unpickled only when first used; a
+    dataset of more than :data:`REFERENCE_ROWS` respondents read from Parquet files pickles a
+    reference to the files (with their sizes and modification times) instead, and reads them
+    again on first use — refusing, with one line, files that changed or vanished meanwhile.
     """
 
     survey: str
@@ -53,6 +64,41 @@ class Dataset(LazyFields):
     """The version id of the processed data (``None`` for a folder without versions)."""
 
     _lazy_fields = ("wide", "long")
+
+    def __getstate__(self) -> dict[str, Any]:
+        wide = self.__dict__.get("wide")
+        files = [
+            Path(self.processed_dir) / name for name in ("responses.parquet", "answers.parquet")
+        ]
+        if wide is None or len(wide) <= REFERENCE_ROWS or not all(f.is_file() for f in files):
+            return super().__getstate__()
+        state = {k: v for k, v in self.__dict__.items() if k not in ("wide", "long")}
+        state[_REF] = [(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files]
+        return state
+
+    def __getattr__(self, name: str) -> Any:
+        if name in ("wide", "long") and _REF in self.__dict__:
+            self._reread()
+            return self.__dict__[name]
+        return super().__getattr__(name)
+
+    def _reread(self) -> None:
+        """Read the tables a pickled reference points to (see the class docstring)."""
+        import pandas as pd
+
+        ref = self.__dict__.pop(_REF)
+        tables = []
+        for path, size, mtime in ref:
+            p = Path(path)
+            if not p.is_file() or p.stat().st_size != size or p.stat().st_mtime_ns != mtime:
+                self.__dict__[_REF] = ref
+                raise AnalysisError(
+                    f"{p}: filen har ändrats eller tagits bort sedan analysen sparades i "
+                    f"cachen; kör `analysis ingest {self.survey}` och analysen igen."
+                )
+            tables.append(pd.read_parquet(p))
+        self.__dict__.setdefault("wide", tables[0])
+        self.__dict__.setdefault("long", tables[1])
 
     @property
     def n(self) -> int:

@@ -449,6 +449,8 @@ def _inherit(a: np.ndarray, link: np.ndarray) -> np.ndarray:
 
 
 _CODERS: dict[int, tuple[ThemeCodebook, Coder]] = {}
+
+
 def _load_cached(path: str | None) -> ThemeCodebook:
     """The codebook at *path* (``None``: the default), cached per file version by
     :func:`~analysis.text.themes.load_themes`."""
