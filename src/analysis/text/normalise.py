@@ -401,6 +401,8 @@ _EXACT_BLOCK: dict[str, frozenset[str]] = {
     "plan": frozenset({"et", "ets"}),
     # "va" (vatten och avlopp) is only the bare abbreviation: "vana", "var", "vad" are other words
     "va": INFLECTIONS - {""},
+    # "e" (as in "e tjänst", "e-tjänst") is only the bare letter: "en tjänst" is no e-service
+    "e": INFLECTIONS - {""},
 }
 
 
