@@ -133,7 +133,7 @@ def _got(text, themes, question=None):
             set(),
         ),
         ("Det finns inte minst ett problem med vägarna.", {"trafikinfrastruktur"}, set()),
-        # … and so does a need after a comma that names no area of its own (G2)
+        # a need after a comma that names no area of its own revives a praised clause (G2)
         (
             "Vi har ett bra läge vid Botniabanan, det är en styrka vi vill bygga vidare på.",
             {"trafikinfrastruktur"},

@@ -42,6 +42,15 @@ REFERENCE_ROWS = 100_000
 _REF = "_parquet_ref"
 
 
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """Size and modification time of *path* (``None`` when it cannot be read)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
 @dataclass
 class Dataset(LazyFields):
     """A survey's processed data: the wide and long tables, manifest and codebook.
@@ -67,13 +76,12 @@ class Dataset(LazyFields):
 
     def __getstate__(self) -> dict[str, Any]:
         wide = self.__dict__.get("wide")
-        files = [
-            Path(self.processed_dir) / name for name in ("responses.parquet", "answers.parquet")
-        ]
-        if wide is None or len(wide) <= REFERENCE_ROWS or not all(f.is_file() for f in files):
+        files = [Path(self.processed_dir) / name for name in FILES[:2]]  # wide, long
+        stamps = [_stamp(f) for f in files]
+        if wide is None or len(wide) <= REFERENCE_ROWS or None in stamps:
             return super().__getstate__()
         state = {k: v for k, v in self.__dict__.items() if k not in ("wide", "long")}
-        state[_REF] = [(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files]
+        state[_REF] = [(str(f), stamp) for f, stamp in zip(files, stamps, strict=True)]
         return state
 
     def __getattr__(self, name: str) -> Any:
@@ -88,9 +96,9 @@ class Dataset(LazyFields):
 
         ref = self.__dict__.pop(_REF)
         tables = []
-        for path, size, mtime in ref:
+        for path, stamp in ref:
             p = Path(path)
-            if not p.is_file() or p.stat().st_size != size or p.stat().st_mtime_ns != mtime:
+            if _stamp(p) != tuple(stamp):
                 self.__dict__[_REF] = ref
                 raise AnalysisError(
                     f"{p}: filen har ändrats eller tagits bort sedan analysen sparades i "

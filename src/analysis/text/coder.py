@@ -43,15 +43,15 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import ConfigError
-from analysis.text.engine import _CODERS, Coder, _load_cached
-from analysis.text.themes import ThemeCodebook
+from analysis.text.engine import _CODERS, Coder
+from analysis.text.themes import ThemeCodebook, load_themes
 from analysis.text.vocabulary import _CHUNK_RE, _COMMA, _PUNCT, NO_THEME, READ_AS, _prep  # noqa: F401
 
 
 def get_coder(themes: ThemeCodebook | str | Path | None = None) -> Coder:
     """The cached :class:`Coder` of a codebook (``None`` → the default ``themes.yaml``)."""
     if not isinstance(themes, ThemeCodebook):
-        themes = _load_cached(str(themes) if themes is not None else None)
+        themes = load_themes(themes)
     hit = _CODERS.get(id(themes))
     if hit is None or hit[0] is not themes:
         if len(_CODERS) > 8:

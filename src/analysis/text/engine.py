@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from analysis.text.themes import ThemeCodebook, load_themes
+from analysis.text.themes import ThemeCodebook
 from analysis.text.vocabulary import (  # noqa: F401
     _CHUNK,
     _CHUNK_RE,
@@ -223,10 +223,10 @@ class Coder(Vocabulary):
         return out, (P, codes, ms, ans_starts, phr_spans)
 
     def _negate_needs(self, P: np.ndarray, clause: np.ndarray) -> None:
-        """Negations that turn a cue around, in place (see Scope): a need word with a negator up
-        to three words before it, no finite verb between (a need verb: also up to two after it) is a dismissal ("inga akuta behov",
-        "behöver regionen inte"); a praise word with a negator up to three words before it and
-        no finite verb between is a need ("inte i gott skick", "inte nöjda")."""
+        """Negations that turn a cue around, in place (see Scope). A need word with a negator up
+        to three words before it and no finite verb between (a need verb: also up to two words
+        after it) is a dismissal ("inga akuta behov", "behöver regionen inte"); a praise word
+        with a negator likewise before it is a need ("inte i gott skick", "inte nöjda")."""
         nn_lab, nv_lab, neg_lab, pr_lab = self._negated
         neg = self._bit(P, neg_lab)
         if not neg.any():
@@ -449,9 +449,3 @@ def _inherit(a: np.ndarray, link: np.ndarray) -> np.ndarray:
 
 
 _CODERS: dict[int, tuple[ThemeCodebook, Coder]] = {}
-
-
-def _load_cached(path: str | None) -> ThemeCodebook:
-    """The codebook at *path* (``None``: the default), cached per file version by
-    :func:`~analysis.text.themes.load_themes`."""
-    return load_themes(path)

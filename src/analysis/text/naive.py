@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.text.coder import _CHUNK_RE, _COMMA, _PUNCT, READ_AS, _load_cached, _prep
+from analysis.text.coder import _CHUNK_RE, _COMMA, _PUNCT, READ_AS, _prep
 from analysis.text.fuzzy import MIN_TYPO_LEN, damerau1, fold, is_real_word, may_be_folded
 from analysis.text.normalise import INFLECTIONS, Term, _accept, word_forms
-from analysis.text.themes import ThemeCodebook
+from analysis.text.themes import ThemeCodebook, load_themes
 
 
 def token_matches(token: str, word: str, mode: str) -> bool:
@@ -281,11 +281,7 @@ def code_texts_naive(
     >>> code_texts_naive(["Kulturen fungerar bra.", "Vi saknar kultur."])["attraktion"].tolist()
     [0, 1]
     """
-    cb = (
-        themes
-        if isinstance(themes, ThemeCodebook)
-        else _load_cached(str(themes) if themes is not None else None)
-    )
+    cb = themes if isinstance(themes, ThemeCodebook) else load_themes(themes)
     index = texts.index if isinstance(texts, pd.Series) else pd.RangeIndex(len(texts))
     texts = list(texts)
     if questions is None or isinstance(questions, str):
