@@ -169,3 +169,19 @@ def test_personnummer_called_so_is_found_even_with_a_bad_check_digit():
 )
 def test_number_look_alikes_are_not_flagged(text):
     assert kinds(f"<p>{text}</p>") == []
+
+
+def test_the_text_of_an_embedded_svg_figure_is_published_text():
+    from matplotlib.figure import Figure
+
+    from analysis.report import html as render
+
+    fig = Figure(figsize=(3, 2))
+    ax = fig.add_subplot()
+    ax.barh(["Kontakta anna.svensson@example.org"], [3])
+    ax.set_title("Svar & <kommentarer>")
+    page = render.figure(fig, "Ett stapeldiagram")
+    text = published_text(page)
+    assert "anna.svensson@example.org" in text and "Svar & <kommentarer>" in text
+    assert kinds(page) == ["email"]
+    assert kinds('<img alt="Diagram" src="data:image/svg+xml;base64,!!!inte-base64">') == []

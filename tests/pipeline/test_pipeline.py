@@ -85,7 +85,7 @@ def test_html_is_clean_accessible_and_self_contained(built_once):
     assert all(b - a <= 1 for a, b in zip(page.headings, page.headings[1:], strict=False))
     # images embedded with alt text; figure data as a table
     imgs = page.all("img")
-    assert imgs and all(i["src"].startswith("data:image/png;base64,") for i in imgs)
+    assert imgs and all(i["src"].startswith("data:image/svg+xml;base64,") for i in imgs)
     assert all((i.get("alt") or "").strip() for i in imgs)
     assert "Visa siffrorna i tabellform" in page.plain
     # hostile text inert

@@ -83,7 +83,7 @@ def test_figure_alt_caption_data_and_closes():
     page = parse(out)
     (img,) = page.all("img")
     assert img["alt"] == HOSTILE[1]
-    assert img["src"].startswith("data:image/png;base64,")
+    assert img["src"].startswith("data:image/svg+xml;base64,")
     assert "Visa siffrorna i tabellform" in page.plain
     assert len(page.all("table")) == 1 and len(page.all("figcaption")) == 1
 

@@ -3,7 +3,10 @@ nodes, alt/title/aria-label attributes, quotes and tables (standard-library pars
 
 from __future__ import annotations
 
+import base64
+import re
 from dataclasses import dataclass
+from html import unescape
 from html.parser import HTMLParser
 
 _HIDDEN = {"script", "style", "template", "noscript", "head"}
@@ -64,6 +67,10 @@ class _Collector(HTMLParser):
             for name in _READ_ATTRS:
                 if attrs_d.get(name):
                     self._add("\n" + attrs_d[name] + "\n", in_cell=False)
+            if tag == "img":
+                words = svg_text(attrs_d.get("src", ""))
+                if words:
+                    self._add("\n" + words + "\n", in_cell=False)
         if tag == "table":
             table = _Table(rows=[])
             self.tables.append(table)
@@ -125,6 +132,31 @@ class _Collector(HTMLParser):
 
     def handle_data(self, data):
         self._add(data)
+
+
+_SVG_URI = "data:image/svg+xml;base64,"
+_SVG_TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
+
+
+def svg_text(src: str) -> str:
+    r"""The text drawn in an embedded SVG image (``data:image/svg+xml;base64,…``), one line per
+    text element; empty for anything else. A figure's labels are published text too.
+
+    >>> import base64
+    >>> svg = b'<svg><text x="1">Andel &amp; antal</text><g><text>50 %</text></g></svg>'
+    >>> svg_text(_SVG_URI + base64.b64encode(svg).decode())
+    'Andel & antal\n50 %'
+    >>> svg_text("data:image/png;base64,AAAA")
+    ''
+    """
+    if not src.startswith(_SVG_URI):
+        return ""
+    try:
+        svg = base64.b64decode(src[len(_SVG_URI) :], validate=False).decode("utf-8", "replace")
+    except ValueError:
+        return ""
+    lines = (unescape(re.sub(r"<[^>]*>", "", m)).strip() for m in _SVG_TEXT.findall(svg))
+    return "\n".join(line for line in lines if line)
 
 
 def _collect(html: str) -> _Collector:

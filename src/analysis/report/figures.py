@@ -19,7 +19,10 @@ True
 
 from __future__ import annotations
 
+import contextlib
 import io
+import re
+import weakref
 from collections.abc import Sequence
 
 from analysis.report.format import percent
@@ -34,6 +37,7 @@ __all__ = [
     "likert_diverging",
     "new_figure",
     "png_bytes",
+    "svg_bytes",
     "text_colour",
 ]
 
@@ -88,13 +92,98 @@ def new_figure(width: float = 8.0, height: float = 4.0):
 
 def png_bytes(fig, dpi: int = DPI) -> bytes:
     """The figure as PNG bytes without metadata (deterministic)."""
+    buf = io.BytesIO()
+    with _laid_out(fig):
+        fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
+    return buf.getvalue()
+
+
+_LAID_OUT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+"""Figure → :func:`_layout_key` after it was last laid out and drawn here."""
+
+
+def _layout_key(fig) -> tuple:
+    """What the layout of *fig* depends on: its size, its axes and their limits, every text
+    with its size (tick labels as last drawn)."""
+    from matplotlib.text import Text
+
+    texts = tuple((t.get_text(), t.get_fontsize(), t.get_visible()) for t in fig.findobj(Text))
+    limits = tuple(tuple(ax.viewLim.bounds) for ax in fig.axes)
+    return (tuple(fig.get_size_inches()), limits, texts)
+
+
+@contextlib.contextmanager
+def _laid_out(fig):
+    """Lay *fig* out (its layout engine, e.g. constrained) and let ``savefig`` draw it without
+    the engine; the engine is back afterwards.
+
+    With a layout engine ``savefig`` draws the figure twice — a hidden pass that runs the
+    layout, then the real one, which runs it again. Here the layout runs once and the figure is
+    drawn once (less than half the time for a report figure as SVG). A figure drawn here before
+    and unchanged since (:func:`_layout_key`) is not laid out again: re-running a layout from
+    its own result moves things by 1e-10 pt, and the same figure must give the same bytes.
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
     if not isinstance(fig.canvas, FigureCanvasAgg):
         FigureCanvasAgg(fig)
+    engine = fig.get_layout_engine()
+    if engine is None or isinstance(engine, PlaceHolderLayoutEngine):
+        yield
+        return
+    if fig.axes and _LAID_OUT.get(fig) != _layout_key(fig):  # as Figure.draw: axes only
+        engine.execute(fig)
+    with _mpl().rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
+    try:
+        yield
+    finally:
+        fig.set_layout_engine(engine)
+    _LAID_OUT[fig] = _layout_key(fig)
+
+
+FONT_STACK = "'DejaVu Sans', Verdana, 'Bitstream Vera Sans', sans-serif"
+"""The SVG text's fonts: DejaVu Sans (what the layout was measured with), else Verdana (nearly
+the same widths, on every Windows machine), else the browser's sans-serif."""
+
+_SVG_WIDTH = re.compile(rb'<svg ([^>]*?)width="([\d.]+)pt" height="([\d.]+)pt"')
+
+
+def svg_bytes(fig, dpi: int = DPI) -> bytes:
+    """The figure as SVG with its text kept as text (deterministic, no metadata).
+
+    What the reports embed: drawn about twice as fast as a PNG, a fifth of the size, and sharp
+    at any zoom (WCAG 1.4.4). The text is set in :data:`FONT_STACK`; the image's natural size is
+    that of the PNG at *dpi* (the drawing scales through its ``viewBox``).
+
+    >>> from matplotlib.figure import Figure
+    >>> f = Figure(figsize=(2, 1))
+    >>> _ = f.add_subplot().set_title("Åå 50 %")
+    >>> svg = svg_bytes(f)
+    >>> svg == svg_bytes(f), b'width="220" height="110"' in svg, "Åå 50 %".encode() in svg
+    (True, True, True)
+    >>> b"Matplotlib" in svg or b"<dc:date>" in svg
+    False
+    """
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
-    return buf.getvalue()
+    svg_rc = {"svg.fonttype": "none", "svg.hashsalt": STYLE["svg.hashsalt"]}
+    with _laid_out(fig), _mpl().rc_context(svg_rc):
+        fig.savefig(buf, format="svg", metadata=_SVG_METADATA, facecolor="white")
+    svg = buf.getvalue()
+    scale = dpi / 72
+    svg = _SVG_WIDTH.sub(
+        lambda m: (
+            b'<svg %swidth="%d" height="%d"'
+            % (m.group(1), round(float(m.group(2)) * scale), round(float(m.group(3)) * scale))
+        ),
+        svg,
+        count=1,
+    )
+    return svg.replace(b"font-family: 'DejaVu Sans'", b"font-family: " + FONT_STACK.encode())
+
+
+_SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 
 
 def _relative_luminance(hex_colour: str) -> float:

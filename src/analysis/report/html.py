@@ -304,9 +304,10 @@ def figure(
     number_format: Formatter | Mapping[object, Formatter] | None = None,
     close: bool = True,
 ) -> str:
-    """A figure as an embedded PNG with alt text, an optional caption and its numbers as a table.
+    """A figure as an embedded SVG with alt text, an optional caption and its numbers as a table.
 
-    The PNG is written deterministically (no software/date metadata). The figure is closed
+    The SVG (:func:`~analysis.report.figures.svg_bytes`: text kept as text, sharp at any zoom)
+    is written deterministically (no software/date metadata). The figure is closed
     unless *close* is false (a :class:`~analysis.report.section.Section` keeps its figures open).
 
     Parameters
@@ -331,23 +332,23 @@ def figure(
     >>> f = Figure(figsize=(2, 1))
     >>> _ = f.add_subplot().bar([0, 1], [1, 2])
     >>> out = figure(f, 'Två "staplar"', caption="Exempel", data=pd.Series({"a": 1, "b": 2}, name="antal"))
-    >>> out.startswith('<figure><img src="data:image/png;base64,')
+    >>> out.startswith('<figure><img src="data:image/svg+xml;base64,')
     True
     >>> 'alt="Två &quot;staplar&quot;"' in out and "<summary>Visa siffrorna i tabellform</summary>" in out
     True
     >>> '<th scope="col">Antal</th>' in out and ">antal<" not in out
     True
     """
-    from analysis.report.figures import png_bytes
+    from analysis.report.figures import svg_bytes
 
     alt_text = "" if alt is None else str(alt).strip()
     if not alt_text:
         raise ValueError("a figure needs a meaningful alt text")
-    encoded = base64.b64encode(png_bytes(fig)).decode("ascii")
+    encoded = base64.b64encode(svg_bytes(fig)).decode("ascii")
     if close and "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close(fig)
     # HTML allows <figcaption> only as the first or last child: image, data table, caption.
-    parts = [f'<figure><img src="data:image/png;base64,{encoded}" alt="{_esc(alt_text)}">']
+    parts = [f'<figure><img src="data:image/svg+xml;base64,{encoded}" alt="{_esc(alt_text)}">']
     if data is not None:
         tcap = (
             data_caption
