@@ -12,7 +12,7 @@ The worker is a plain ``python -m analysis.pipeline.precompute`` process that re
 request (one JSON line each) and answers one line per analysis, so nothing of the calling
 program is re-run in it (as ``multiprocessing``'s *spawn* would re-import a script's
 ``__main__``). On Linux (:data:`FORK`) it imports the heavy modules (pandas, scipy, matplotlib,
-the package, simplemma's dictionary) **once** and forks one child per analysis, as many at once
+the package, the Swedish lexicon) **once** and forks one child per analysis, as many at once
 as the run has kernel slots: the imports are paid once per run instead of once per worker
 (about 1.5 s of CPU). Elsewhere one worker per kernel slot computes its share itself. Workers
 inherit the runner's environment, including the ``PYTHONHASHSEED`` the kernels get.
@@ -203,6 +203,8 @@ class Precompute:
         # the longest first, so that the last to finish is a short one: a survey's analysis
         # with more parts before one with fewer, a trend (two rounds' tables) last
         order = sorted(wanted.items(), key=lambda kv: (kv[0][0] == "trend", -len(kv[1])))
+        self._rank = {key: i for i, (key, _) in enumerate(order)}
+        self._waiting: dict[tuple, int] = {}  # kernels started to wait for an analysis
         requests = list(enumerate(order))
         batches = [requests] if FORK else [requests[i::slots] for i in range(slots)]
         for batch in batches if wanted else []:
@@ -277,6 +279,21 @@ class Precompute:
         key = self._job_request.get(job.spec.name)
         return self._futures.get(key) if key is not None else None
 
+    def pick(self, jobs: list) -> int:
+        """Index of the job in *jobs* whose kernel should start next: the first (in the given
+        order) that needs no analysis or whose analysis is stored, else one whose analysis no
+        kernel waits for yet, among those the analysis sent to the workers first (it is likely
+        the first to be stored)."""
+        for i, job in enumerate(jobs):
+            future = self.ready(job)
+            if future is None or future.done():
+                return i
+        rank, waiting = self._rank, self._waiting
+        keys = [self._job_request.get(job.spec.name) for job in jobs]
+        best = min(range(len(jobs)), key=lambda i: (waiting.get(keys[i], 0), rank.get(keys[i], -1)))
+        waiting[keys[best]] = waiting.get(keys[best], 0) + 1
+        return best
+
     def __enter__(self) -> Precompute:
         return self
 
@@ -324,8 +341,8 @@ def _send(fd: int, answer: dict) -> None:
 
 def _preload() -> None:
     """Import what computing an analysis needs, once, before the first child is forked: the
-    third-party modules, every module of the layers below the pipeline, simplemma's Swedish
-    dictionary, the package's source hash, the default theme codebook with its compiled coder
+    third-party modules, every module of the layers below the pipeline, the Swedish lexicon
+    (:mod:`analysis.text.lexicon`), the package's source hash, the default theme codebook with its compiled coder
     and matplotlib's fonts (a tiny figure drawn and thrown away). The children inherit all of
     it."""
     import importlib
@@ -339,10 +356,9 @@ def _preload() -> None:
         for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
             with contextlib.suppress(ImportError):
                 importlib.import_module(module.name)
-    with contextlib.suppress(ImportError):  # decoded once, as is_known_word looks words up
-        from simplemma import is_known
+    from analysis.text.lexicon import lexicon
 
-        is_known("hus", lang="sv", low_memory=True)
+    lexicon()  # the Swedish word forms is_known_word looks up (read once, from the cache folder)
     from analysis.report.figures import new_figure, png_bytes
     from analysis.sourcehash import package_source_hash
 
