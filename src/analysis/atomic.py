@@ -184,6 +184,11 @@ def lock_timeout(default: float) -> float:
     return value
 
 
+LOCK_POLL = 0.025
+"""Longest pause (s) between two attempts to take a held lock: a report kernel waiting for its
+analysis goes on within this time after the worker stored it (one cheap ``flock`` per pause)."""
+
+
 @contextlib.contextmanager
 def exclusive_lock(
     path: str | Path, *, timeout: float, busy: str, hint: str = ""
@@ -239,7 +244,7 @@ def exclusive_lock(
                         f"{busy} (väntade {float(timeout):g} s)." + (f" {hint}" if hint else "")
                     ) from None
                 time.sleep(delay)
-                delay = min(delay * 2, 0.2)
+                delay = min(delay * 2, LOCK_POLL)
         try:
             yield
         finally:

@@ -51,8 +51,9 @@ import os
 import secrets
 import shutil
 import sys
+import threading
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from analysis import atomic, paths
@@ -452,15 +453,18 @@ def _run_locked(
             workers = max(1, min(int(jobs or os.cpu_count() or 1), len(todo)))
             # each survey's analysis once, in worker processes (they inherit PYTHONHASHSEED
             # like the kernels); reports that need none go first, the others wait in analyse()
+            exporter = Exporter()
+            warming = threading.Thread(target=exporter.warm, name="exporter-warm", daemon=True)
+            warming.start()  # while the first kernels start
             with Precompute(todo, workers=workers) as analyses:
-                todo.sort(key=lambda job: analyses.ready(job) is not None)  # stable
                 _execute_all(
                     todo,
                     workers,
                     results,
                     done,
+                    pick=analyses.pick,
                     output_dir=output_dir,
-                    exporter=Exporter(),
+                    exporter=exporter,
                     kernel=kernel_name,
                     cell_timeout=cell_timeout,
                     commit=git_commit(),
@@ -501,21 +505,41 @@ def _run_locked(
     return [results[spec.name] for spec in selected]
 
 
-def _execute_all(todo, workers, results, done, **kw) -> None:
+def _execute_all(todo, workers, results, done, *, pick=None, **kw) -> None:
     """Step 3 of :func:`run_reports`: *workers* kernels at once; every result goes to *results*
-    and *done*. A kernel whose analysis a worker is computing waits for it in ``analyse``."""
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report") as pool:
-        futures = {pool.submit(_build_one, job, **kw): job for job in todo}
-        for fut in as_completed(futures):
-            job = futures[fut]
+    and *done* (in this thread). Each free kernel slot takes the job ``pick(remaining)`` names
+    (default: the first): the runner starts reports whose analysis is stored before those
+    whose analysis is still being computed (their kernels wait for it in ``analyse``)."""
+    import queue
+
+    remaining = list(todo)
+    lock = threading.Lock()
+    finished: queue.Queue = queue.Queue()
+
+    def next_job():
+        with lock:
+            if not remaining:
+                return None
+            return remaining.pop(pick(remaining) if pick is not None else 0)
+
+    def slot() -> None:
+        while (job := next_job()) is not None:
             try:
-                res = fut.result()
+                res = _build_one(job, **kw)
             except Exception as exc:  # pragma: no cover - _build_one catches
                 res = ReportResult(
                     job.spec.name, STATUS_FAILED, message=f"{type(exc).__name__}: {_one_line(exc)}"
                 )
-            results[job.spec.name] = res
+            finished.put(res)
+
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="report") as pool:
+        slots = [pool.submit(slot) for _ in range(min(workers, len(todo)))]
+        for _ in todo:
+            res = finished.get()
+            results[res.name] = res
             done(res)
+        for fut in slots:
+            fut.result()
 
 
 def _output_error(output_dir: Path, exc: OSError) -> OutputError:
