@@ -11,7 +11,7 @@ seed so that reports are reproducible byte for byte. Swedish wording of results 
 * :mod:`~analysis.stats.agreement` — :func:`cohens_kappa`, :func:`weighted_kappa`,
   :func:`bowker_exact`, :func:`cross_table`, :func:`percent_agreement`;
 * :mod:`~analysis.stats.tests` — :func:`crosstab`, :func:`fisher_freeman_halton`,
-  :func:`mcnemar_exact`, :func:`cochran_q`, :func:`friedman_test`;
+  :func:`mcnemar_exact`, :func:`sign_test`, :func:`cochran_q`, :func:`friedman_test`;
 * :mod:`~analysis.stats.evenness` — :func:`evenness`.
 
 >>> p, low, high = proportion_ci(11, 14)
@@ -44,6 +44,7 @@ from analysis.stats.tests import (
     fisher_freeman_halton,
     friedman_test,
     mcnemar_exact,
+    sign_test,
 )
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "percent_agreement",
     "proportion_ci",
     "share_table",
+    "sign_test",
     "weighted_kappa",
     "worst_case_bounds",
 ]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -141,7 +142,8 @@ _CONTRAST_RE = re.compile(
 )
 
 
-def _compile(terms, exact: bool = False):
+@lru_cache(maxsize=256)
+def _compile(terms: tuple[str, ...], exact: bool = False):
     """Parse terms; with ``exact`` a bare word matches only itself inflected (no compounds)."""
     from analysis.text.normalise import parse_term
 
@@ -151,21 +153,39 @@ def _compile(terms, exact: bool = False):
     )
 
 
+@lru_cache(maxsize=256)
+def _by_first_word(terms) -> tuple:
+    """*terms* grouped by their first word and its mode: ``((word, mode), ((k, m, rest), …))``
+    with the term's index *k*, its length *m* and the ``(j, word, mode)`` of its other words."""
+    groups: dict[tuple[str, str], list] = {}
+    for k, term in enumerate(terms):
+        rest = tuple((j, w, term.slot_mode(j)) for j, w in enumerate(term.words) if j)
+        groups.setdefault((term.words[0], term.slot_mode(0)), []).append((k, len(term.words), rest))
+    return tuple((key, tuple(members)) for key, members in groups.items())
+
+
 _POS = _compile(POSITIVE, exact=True)
 _NEG = _compile(NEGATIVE, exact=True)
 _NOC = _compile(NO_CONTACT, exact=True)
 
 
 def _phrase_positions(toks: list[str], terms) -> list[tuple[int, int]]:
-    hits = []
-    for term in terms:
-        m = len(term.words)
-        for i in range(len(toks) - m + 1):
-            if all(
-                word_matches(toks[i + j], w, term.slot_mode(j)) for j, w in enumerate(term.words)
-            ):
-                hits.append((i, i + m))
-    return hits
+    """``(start, end)`` of every occurrence of every term in *toks*, term by term.
+
+    Each distinct first word is tried once per token (terms share them), the rest of a phrase
+    only where its first word matched.
+    """
+    found: list[tuple[int, int, int]] = []
+    n = len(toks)
+    for (first, mode), members in _by_first_word(terms):
+        for i in range(n):
+            if not word_matches(toks[i], first, mode):
+                continue
+            for k, m, rest in members:
+                if i + m <= n and all(word_matches(toks[i + j], w, md) for j, w, md in rest):
+                    found.append((k, i, i + m))
+    found.sort()
+    return [(a, b) for _, a, b in found]
 
 
 def score_clause(text: str) -> tuple[int, int, bool]:
@@ -209,7 +229,7 @@ def split_clauses(text: str) -> list[list[str]]:
 
 def _mentions(text: str, actor: Actor) -> bool:
     toks = tokenize(text)
-    return bool(_phrase_positions(toks, _compile(actor.names)))
+    return bool(_phrase_positions(toks, _compile(tuple(actor.names))))
 
 
 @dataclass

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import warnings
 
-import pandas as pd
-
 
 def _proportion(k: int, n: int, population: int | None, confidence: float):
     from analysis import stats
@@ -33,10 +31,6 @@ def _boschloo(ka: int, na: int, kb: int, nb: int) -> float:
 
 def _sign_test(up: int, down: int) -> float:
     """Exact two-sided sign test (McNemar's exact test) on the changes up and down."""
-    from analysis import stats
+    from analysis.stats.tests import sign_test
 
-    if up + down == 0:
-        return 1.0
-    a = pd.Series([False] * up + [True] * down)
-    b = pd.Series([True] * up + [False] * down)
-    return float(stats.mcnemar_exact(a, b).pvalue)
+    return sign_test(up, down)
