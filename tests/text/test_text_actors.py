@@ -118,3 +118,41 @@ def test_demo_actor_accuracy_floor():
     acc = stance_accuracy(actor_stances(df), gold)
     assert acc.loc["totalt", "n"] >= 15
     assert acc.loc["totalt", "accuracy"] > 0.5
+
+
+def test_phrase_positions_equal_a_plain_loop_over_every_term_and_position():
+    """The grouped search (first words once, a cheap substring check first) finds exactly what
+    trying every term at every position finds, irregular forms and compounds included."""
+    import random
+
+    from analysis.text import actors
+    from analysis.text.normalise import IRREGULAR, tokenize, word_matches
+
+    def plain(toks, terms):
+        hits = []
+        for term in terms:
+            m = len(term.words)
+            for i in range(len(toks) - m + 1):
+                if all(
+                    word_matches(toks[i + j], w, term.slot_mode(j))
+                    for j, w in enumerate(term.words)
+                ):
+                    hits.append((i, i + m))
+        return hits
+
+    term_sets = [actors._POS, actors._NEG, actors._NOC]
+    term_sets += [actors._compile(tuple(a.names)) for a in ACTORS.values()]
+    words = sorted({w for terms in term_sets for t in terms for w in t.words})
+    words += list(IRREGULAR) + ["inte", "bra", "och", "samarbetet", "fungerar", "dialogen"]
+    rng = random.Random(3)
+    texts = [
+        "Samarbetet med Trafikverket fungerar inte bra, ingen kontakt alls med länsstyrelsen.",
+        "Bra dialog men långa ledtider; städer och bostäderna växer.",
+    ]
+    for _ in range(300):
+        toks = [rng.choice(words) for _ in range(rng.randint(1, 14))]
+        texts.append(" ".join(t + rng.choice(["", "", "na", "s", "et", "erna"]) for t in toks))
+    for text in texts:
+        toks = tokenize(text)
+        for terms in term_sets:
+            assert actors._phrase_positions(toks, terms) == plain(toks, terms), (text, terms[:2])

@@ -30,7 +30,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.text.normalise import normalize, split_sentences, tokenize, word_matches
+from analysis.text.normalise import (
+    IRREGULAR,
+    normalize,
+    split_sentences,
+    tokenize,
+    word_matches,
+)
 
 STANCES: dict[str, str] = {
     "fungerar_bra": "Fungerar bra",
@@ -155,13 +161,21 @@ def _compile(terms: tuple[str, ...], exact: bool = False):
 
 @lru_cache(maxsize=256)
 def _by_first_word(terms) -> tuple:
-    """*terms* grouped by their first word and its mode: ``((word, mode), ((k, m, rest), …))``
-    with the term's index *k*, its length *m* and the ``(j, word, mode)`` of its other words."""
+    """*terms* grouped by their first word and its mode: ``((word, mode), stem, ((k, m, rest),
+    …))`` with the word's :func:`_stem`, the term's index *k*, its length *m* and the
+    ``(j, word, mode)`` of its other words."""
     groups: dict[tuple[str, str], list] = {}
     for k, term in enumerate(terms):
         rest = tuple((j, w, term.slot_mode(j)) for j, w in enumerate(term.words) if j)
         groups.setdefault((term.words[0], term.slot_mode(0)), []).append((k, len(term.words), rest))
-    return tuple((key, tuple(members)) for key, members in groups.items())
+    return tuple((key, _stem(key[0]), tuple(members)) for key, members in groups.items())
+
+
+def _stem(word: str) -> str:
+    """A part every form of *word* contains (:func:`~analysis.text.normalise.word_forms` drops
+    at most the last two letters of a word of five or more): a token without it can only
+    match *word* as an irregular form."""
+    return word[:-2] if len(word) >= 5 else word
 
 
 _POS = _compile(POSITIVE, exact=True)
@@ -177,9 +191,12 @@ def _phrase_positions(toks: list[str], terms) -> list[tuple[int, int]]:
     """
     found: list[tuple[int, int, int]] = []
     n = len(toks)
-    for (first, mode), members in _by_first_word(terms):
+    for (first, mode), stem, members in _by_first_word(terms):
         for i in range(n):
-            if not word_matches(toks[i], first, mode):
+            tok = toks[i]
+            if stem not in tok and IRREGULAR.get(tok) != first:
+                continue  # cannot match (see _stem): spares the call
+            if not word_matches(tok, first, mode):
                 continue
             for k, m, rest in members:
                 if i + m <= n and all(word_matches(toks[i + j], w, md) for j, w, md in rest):
