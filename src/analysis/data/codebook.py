@@ -15,6 +15,7 @@ something is wrong (unknown type, duplicate id, missing options …).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -39,6 +40,10 @@ CATEGORICAL_TYPES: tuple[str, ...] = ("single", "likert", "org_type")
 ROLES: tuple[str, ...] = ("metadata", "question")
 
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+_LOADED: dict[tuple, Codebook] = {}
+"""Codebooks parsed in this process, by (class, path, sha256 of the bytes)."""
 
 
 @dataclass(frozen=True)
@@ -157,7 +162,11 @@ class Codebook:
     # ------------------------------------------------------------------ loading
     @classmethod
     def load(cls, path: str | Path) -> Codebook:
-        """Read and validate a codebook YAML file."""
+        """Read and validate a codebook YAML file.
+
+        The file is read every time; parsing and validating it (~12 ms) only when its bytes
+        changed (each caller gets its own copy).
+        """
         import yaml
 
         from analysis import yamlload as strict_yaml
@@ -169,13 +178,21 @@ class Codebook:
             raise ConfigError(f"{p}: kodboken saknas.") from None
         except OSError as exc:
             raise ConfigError(f"{p}: kodboken kunde inte läsas ({exc.strerror}).") from None
+        sha256 = hashlib.sha256(raw).hexdigest()
+        key = (cls, str(p), sha256)
+        if key in _LOADED:  # the same bytes at the same path: parsed and validated before
+            return copy.deepcopy(_LOADED[key])
         try:
             data = strict_yaml.load(raw.decode("utf-8"), source=p)
         except UnicodeDecodeError:
             raise ConfigError(f"{p}: kodboken är inte sparad som UTF-8.") from None
         except yaml.YAMLError as exc:
             raise ConfigError(f"{p}: ogiltig YAML ({_one_line(exc)}).") from None
-        return cls.from_dict(data, path=p, sha256=hashlib.sha256(raw).hexdigest())
+        codebook = cls.from_dict(data, path=p, sha256=sha256)
+        if len(_LOADED) >= 64:
+            _LOADED.clear()
+        _LOADED[key] = copy.deepcopy(codebook)
+        return codebook
 
     @classmethod
     def from_dict(cls, data: Any, path: Path | None = None, sha256: str = "") -> Codebook:
