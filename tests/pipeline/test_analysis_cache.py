@@ -304,3 +304,31 @@ def test_concurrent_analyses_compute_once_and_agree(fresh_partner, build_log, tm
     import hashlib
 
     assert digests == {hashlib.sha256(html.encode()).hexdigest()}
+
+
+def test_pick_starts_stored_analyses_first_then_one_kernel_per_analysis_in_sending_order():
+    from concurrent.futures import Future
+    from types import SimpleNamespace
+
+    from analysis.pipeline.precompute import Precompute
+
+    def job(name):
+        return SimpleNamespace(spec=SimpleNamespace(name=name))
+
+    pc = Precompute.__new__(Precompute)
+    a, b = ("survey", "a"), ("survey", "b")
+    pc._futures = {a: Future(), b: Future()}
+    pc._job_request = {"ov_a": a, "rep_a": a, "ov_b": b, "rep_b": b}
+    pc._job_part = {"ov_a": "overview", "rep_a": "report", "ov_b": "overview", "rep_b": "report"}
+    pc._rank, pc._waiting = {b: 0, a: 1}, {}
+    jobs = [job("ov_a"), job("rep_a"), job("ov_b"), job("rep_b"), job("no_analysis")]
+    assert jobs[pc.pick(jobs)].spec.name == "no_analysis"  # needs nothing: at once
+    jobs.pop()
+    assert (
+        jobs[pc.pick(jobs)].spec.name == "rep_b"
+    )  # b is sent first; its report before its overview
+    jobs = [j for j in jobs if j.spec.name != "rep_b"]
+    assert jobs[pc.pick(jobs)].spec.name == "rep_a"  # nobody waits for a yet
+    jobs = [j for j in jobs if j.spec.name != "rep_a"]
+    pc._futures[a].set_result(["overview", "report"])
+    assert jobs[pc.pick(jobs)].spec.name == "ov_a"  # stored beats waiting

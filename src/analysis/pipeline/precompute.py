@@ -176,6 +176,7 @@ class Precompute:
 
     def __init__(self, jobs: Iterable, *, workers: int) -> None:
         self._job_request: dict[str, tuple] = {}
+        self._job_part: dict[str, str] = {}
         wanted: dict[tuple, list[str]] = {}
         for job in jobs:
             found = request_for(job)
@@ -183,6 +184,7 @@ class Precompute:
                 continue
             key, part = found
             self._job_request[job.spec.name] = key
+            self._job_part[job.spec.name] = part
             parts = wanted.setdefault(key, [])
             if part not in parts:
                 parts.append(part)
@@ -280,17 +282,26 @@ class Precompute:
         return self._futures.get(key) if key is not None else None
 
     def pick(self, jobs: list) -> int:
-        """Index of the job in *jobs* whose kernel should start next: the first (in the given
-        order) that needs no analysis or whose analysis is stored, else one whose analysis no
-        kernel waits for yet, among those the analysis sent to the workers first (it is likely
-        the first to be stored)."""
-        for i, job in enumerate(jobs):
-            future = self.ready(job)
-            if future is None or future.done():
-                return i
+        """Index of the job in *jobs* whose kernel should start next.
+
+        First a job that needs no analysis or whose analysis is stored; else one whose
+        analysis no kernel waits for yet, among those the analysis sent to the workers first
+        (likely the first to be stored). Among equals a survey's own report goes before its
+        overview: it has more to show once its analysis is there, and the light overview can
+        fill a slot at the end.
+        """
+        light = [self._job_part.get(job.spec.name) == "overview" for job in jobs]
+        ready = [
+            i for i, job in enumerate(jobs) if (future := self.ready(job)) is None or future.done()
+        ]
+        if ready:
+            return min(ready, key=lambda i: (light[i], i))
         rank, waiting = self._rank, self._waiting
         keys = [self._job_request.get(job.spec.name) for job in jobs]
-        best = min(range(len(jobs)), key=lambda i: (waiting.get(keys[i], 0), rank.get(keys[i], -1)))
+        best = min(
+            range(len(jobs)),
+            key=lambda i: (waiting.get(keys[i], 0), rank.get(keys[i], -1), light[i], i),
+        )
         waiting[keys[best]] = waiting.get(keys[best], 0) + 1
         return best
 
