@@ -346,6 +346,11 @@ def test_vectorised_equals_naive_on_dev_corpus_and_edge_texts(themes):
         "Bra läge vid Botniabanan, det är en styrka vi vill bygga vidare på.",
         "Fibern ar pa plats. Kompetensförsörjningen fungerar, det är ekonomin som är problemet.",
         "Äldreomsorgen klarar sig utan större problem, där behöver regionen inte göra något.",
+        # dismissive headers: the list after the colon, not the next header's list
+        "Bra: krisberedskap, fiber. Sämre: vägarna, bostäder.",
+        "Fungerar bra: bredband, VA, vi har inflyttning. Behöver stöd: rekrytering av socionomer.",
+        "Positivt: föreningslivet: naturen, kulturen. Vägar: bra: men fibern saknas.",
+        "Bra: men vi behöver fler lärare, bostäder.",
         *synthetic_answers(200, seed=11, themes=themes),
     ]
     questions = [*dev["question"], *(["q4"] * (len(texts) - len(dev)))]

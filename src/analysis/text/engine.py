@@ -192,6 +192,12 @@ class Coder(Vocabulary):
                 nxt_free = ~nxt_theme | nxt_colon
                 nxt_supp = np.r_[supp[1:], False]  # after "men"/comma revivals
                 supp = supp | (nxt_link & nxt_supp & nxt_free & has_theme & ~need)
+                # "Bra: krisberedskap, fiber.": a dismissive header without a theme of its own,
+                # opening an answer or a sentence (not "men okej:"), dismisses the list after its
+                # colon (and below the list's comma continuations)
+                opens = ~np.isin(start_kind, (_CONTRAST, _CORRECTIVE, _COMMA_K, _COLON))
+                header = np.r_[False, (supp & ~has_theme & opens)[:-1]]
+                supp = supp | (header & (start_kind == _COLON) & ~need)
                 supp = _inherit(supp, comma_start & quiet)
                 P[supp[clause]] &= ~self._theme_mask[None, :]
         A = np.bitwise_or.reduceat(P, ans_starts, axis=0)

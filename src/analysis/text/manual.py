@@ -90,7 +90,9 @@ def manual_html(themes: ThemeCodebook | str | Path | None = None) -> str:
         "behov efter kommatecknet utan eget tema återupplivar den (”bra läge, en styrka vi vill "
         "bygga vidare på”). "
         f"”Inte X {escape('/'.join(sc.corrective) or 'utan')} Y”: den nekade satsen kodas "
-        "inte.</li>"
+        "inte. En avfärdande rubrik utan eget tema som inleder svaret eller en mening (”Bra: "
+        "krisberedskap, fiber. Sämre: vägarna”) avfärdar uppräkningen efter kolonet, inte nästa "
+        "rubriks.</li>"
     )
     if sc.need_negators:
         w(

@@ -238,6 +238,18 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
                 and not has(need, k)
             ):
                 supp[k] = True
+        # "Bra: krisberedskap, fiber.": a dismissive header without a theme of its own,
+        # opening an answer or a sentence (not "men okej:"), dismisses the list after its colon
+        opener = (*sc.contrast, *sc.corrective, *_COMMA, ":")
+        header = [
+            supp[k]
+            and not any(has(v, k) for v in all_pos)
+            and toks[clause.index(k)] not in opener
+            for k in range(n_cl)
+        ]
+        for k in range(n_cl - 1):
+            if header[k] and toks[clause.index(k + 1)] == ":" and not has(need, k + 1):
+                supp[k + 1] = True
         for k in range(1, n_cl):
             # an asyndetic continuation of a dismissed clause is dismissed too
             quiet = not has(need, k) and not (neg_k and neg_k[k])
