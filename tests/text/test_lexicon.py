@@ -33,7 +33,9 @@ def test_same_answers_as_simplemma(cache_in, keys):
     rng = random.Random(7)
     tokens = [v for k in rng.sample(keys, 4000) for v in _variants(k) if v]
     alphabet = "abcdefghijklmnopqrstuvwxyzåäöé"
-    tokens += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(4000)]
+    tokens += [
+        "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12))) for _ in range(4000)
+    ]
     tokens += ["hus", "Hus", "HUS", "e-tjänst", "o'clock", "5g", "123", "ﬁsk", "Å", "a\u030a", " "]
     lex = lx.lexicon()
     wrong = [t for t in tokens if lex.is_known(t) != simplemma.is_known(t, "sv", low_memory=True)]

@@ -351,6 +351,10 @@ def test_vectorised_equals_naive_on_dev_corpus_and_edge_texts(themes):
         "Fungerar bra: bredband, VA, vi har inflyttning. Behöver stöd: rekrytering av socionomer.",
         "Positivt: föreningslivet: naturen, kulturen. Vägar: bra: men fibern saknas.",
         "Bra: men vi behöver fler lärare, bostäder.",
+        # location frame: names after längs/vid (and "och" between) are places
+        "Etableringar längs E4 och Botniabanan, en vätgasstation vid E45 och väg 363.",
+        "Trafiksäkerheten vid E4 är dålig. Läget vid E12 och Inlandsbanan är en styrka.",
+        "vid och E4 längs, längs längs väg och och Botniabanan vid",
         *synthetic_answers(200, seed=11, themes=themes),
     ]
     questions = [*dev["question"], *(["q4"] * (len(texts) - len(dev)))]

@@ -31,6 +31,12 @@ def _got(text, themes, question=None):
         ("Kultur är inget vi behöver prioritera.", "attraktion"),
         ("Kompetensförsörjningen är inget problem för oss.", "kompetensforsorjning"),
         ("Krisberedskapen fungerar väl.", "civilt_forsvar"),
+        # a praising header dismisses its list, not the next header's
+        ("Bra: krisberedskap, fiber. Sämre: vägarna.", "civilt_forsvar"),
+        ("Fungerar bra: bredband, VA. Behöver stöd: rekrytering.", "digitalisering"),
+        # roads and railways after a location preposition are places
+        ("Det finns intresse för etableringar längs E4 och Botniabanan.", "trafikinfrastruktur"),
+        ("Ett konkret exempel vore en vätgasstation vid E45.", "trafikinfrastruktur"),
     ],
 )
 def test_dismissed_areas_are_not_coded(themes, text, absent):
@@ -45,6 +51,12 @@ def test_dismissed_areas_are_not_coded(themes, text, absent):
         ("Vägarna fungerar inte på vintern.", "trafikinfrastruktur"),
         # the clause after "men" wins: its need revives the dismissed clause
         ("Det finns gott om el men nätet räcker inte till.", "hallbar_omstallning"),
+        ("Bra: krisberedskap, fiber. Sämre: vägarna.", "trafikinfrastruktur"),
+        ("Trafiksäkerheten vid E4 är dålig.", "trafikinfrastruktur"),
+        (
+            "Läget vid E12 och Inlandsbanan är en styrka vi vill bygga vidare på.",
+            "trafikinfrastruktur",
+        ),
     ],
 )
 def test_needs_survive_negation_words(themes, text, present):

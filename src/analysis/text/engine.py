@@ -151,6 +151,20 @@ class Coder(Vocabulary):
                 # … and the area word right before a profession ("VA-tekniker", "IT-personal")
                 before = np.flatnonzero(noun[1:] & ~noun[:-1])
                 P[np.r_[at, before]] &= ~self._theme_mask[None, :]
+        if self._location is not None and len(codes) > 1:
+            # "längs E4 och Botniabanan", "vid E45": a road or railway after a location
+            # preposition (other names and "och" between) is where something is, not a need
+            prep_lab, name_lab = self._location
+            name = self._bit(P, name_lab)
+            if name.any():
+                link = np.isin(codes, self._loc_link_ids)
+                step = np.r_[False, self._bit(P, prep_lab)[:-1]]
+                at = np.zeros(len(codes), dtype=bool)
+                while step.any():
+                    cur = step & (name | link)
+                    at |= cur & name
+                    step = np.r_[False, cur[:-1]]
+                P[at] &= ~self._theme_mask[None, :]
         if self._dismiss is not None:
             C = np.bitwise_or.reduceat(P, cstarts, axis=0)
             dis = self._bit(C, self._dismiss)

@@ -103,6 +103,15 @@ def manual_html(themes: ThemeCodebook | str | Path | None = None) -> str:
             "”nöjda”, ”gott skick”) avfärdar, men med en negation högst tre ord före och inget "
             "finit verb emellan är det ett behov (”vägarna är inte i gott skick”).</li>"
         )
+    if sc.location and sc.location_names:
+        w(
+            "<li>En väg eller järnväg direkt efter "
+            f"<em>{escape(', '.join(t.text.lstrip('=') for t in sc.location))}</em> (med fler "
+            "namn och <em>och</em> emellan) är en plats, inget behov (”etableringar längs E4 och "
+            "Botniabanan”, ”en vätgasstation vid E45”); ett behovsord före prepositionen räknas "
+            "som vanligt (”trafiksäkerheten vid E4”), och ett läge att bygga vidare på är ingen "
+            "plats (”läget vid E12”).</li>"
+        )
     if sc.workplace_links:
         w(
             "<li>Ett område direkt efter ett yrkes- eller personalord och "

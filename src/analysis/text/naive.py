@@ -156,6 +156,17 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
         for i in clear:
             for flags in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]:
                 flags[i] = False
+    if sc.location and sc.location_names:
+        # "längs E4 och Botniabanan": names after a location preposition are places
+        prep = _hits(toks, sc.location, sc.location_exclude)
+        name = _hits(toks, sc.location_names, ())
+        for i in range(1, len(toks)):
+            j = i - 1
+            while j >= 0 and j < i and (name[j] or toks[j] in sc.location_links) and not prep[j]:
+                j -= 1
+            if name[i] and j >= 0 and prep[j]:
+                for flags in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]:
+                    flags[i] = False
     if sc.dismiss or sc.praise:
         dis = _hits(toks, (*sc.dismiss, *sc.praise), ())
         need = _hits(toks, sc.need, [t for t in (*sc.dismiss, *sc.praise) if t.is_phrase])
@@ -242,9 +253,7 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
         # opening an answer or a sentence (not "men okej:"), dismisses the list after its colon
         opener = (*sc.contrast, *sc.corrective, *_COMMA, ":")
         header = [
-            supp[k]
-            and not any(has(v, k) for v in all_pos)
-            and toks[clause.index(k)] not in opener
+            supp[k] and not any(has(v, k) for v in all_pos) and toks[clause.index(k)] not in opener
             for k in range(n_cl)
         ]
         for k in range(n_cl - 1):

@@ -73,6 +73,13 @@ class Scope:
     ``praise`` words (``bra``, ``stabil``, ``nöjda``, ``klar``) dismiss like ``dismiss`` cues, but
     with a negator up to three words before them and no finite verb between they state a need
     ("vägarna är inte i gott skick", "vi är inte nöjda").
+
+    ``location`` prepositions (``längs``, ``vid``, ``utmed``) followed by ``location_names``
+    (roads and railways such as ``E4``, ``väg``, ``Botniabanan``) – directly, or with other names
+    and ``location_links`` (``och``) between – say where something is: those names code no area
+    ("etableringar längs E4 och Botniabanan", "en vätgasstation vid E45"). A need word before
+    the preposition still codes ("trafiksäkerheten vid E4"), and a preposition inside a
+    ``location_exclude`` phrase starts no location ("bra läge längs E4" is an asset to build on).
     """
 
     contrast: tuple[str, ...] = ()
@@ -88,6 +95,10 @@ class Scope:
     need_negated_verbs: tuple[Term, ...] = ()
     need_negators: tuple[Term, ...] = ()
     praise: tuple[Term, ...] = ()
+    location: tuple[Term, ...] = ()
+    location_names: tuple[Term, ...] = ()
+    location_links: tuple[str, ...] = ()
+    location_exclude: tuple[Term, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,6 +197,10 @@ _SCOPE_KEYS = (
     "need_negated_verbs",
     "need_negators",
     "praise",
+    "location",
+    "location_names",
+    "location_links",
+    "location_exclude",
 )
 
 
@@ -218,6 +233,12 @@ def _scope(raw: object, file: str) -> Scope:
         workplace_links=tuple(
             w.lower()
             for w in _strings(raw.get("workplace_links"), file, "scope", "workplace_links")
+        ),
+        location=_terms(raw.get("location"), file, "scope", "location"),
+        location_names=_terms(raw.get("location_names"), file, "scope", "location_names"),
+        location_exclude=_terms(raw.get("location_exclude"), file, "scope", "location_exclude"),
+        location_links=tuple(
+            w.lower() for w in _strings(raw.get("location_links"), file, "scope", "location_links")
         ),
     )
 

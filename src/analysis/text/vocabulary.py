@@ -144,6 +144,14 @@ class Vocabulary:
         self._workplace = self._new_label("C:workplace") if sc.workplace_links else None
         for term in sc.workplace if self._workplace is not None else ():
             self._add_term(self._workplace, term, False)
+        self._location = None
+        if sc.location and sc.location_names:
+            self._location = (self._new_label("C:location"), self._new_label("C:location_name"))
+            for lab, terms in zip(self._location, (sc.location, sc.location_names), strict=True):
+                for term in terms:
+                    self._add_term(lab, term, False)
+            for term in sc.location_exclude:  # "läget vid E12" is an asset, not a place
+                self._add_term(self._location[0], term, True)
         self._contrast = frozenset(sc.contrast)
         self._corrective = frozenset(sc.corrective)
         self.n_labels = len(self.labels)
@@ -196,6 +204,8 @@ class Vocabulary:
         links = [w for w in sc.workplace_links if w not in self.vocab]
         self._add_tokens(links)
         self._link_ids = np.array([self.vocab[w] for w in sc.workplace_links], dtype=np.int64)
+        self._add_tokens([w for w in sc.location_links if w not in self.vocab])
+        self._loc_link_ids = np.array([self.vocab[w] for w in sc.location_links], dtype=np.int64)
 
     # -- compilation ------------------------------------------------------------------------
     def _new_label(self, name: str) -> int:
