@@ -101,3 +101,22 @@ def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
     assert lx.cache_dir() == tmp_path / "analysis"
     monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "x"))
     assert lx.cache_dir() == tmp_path / "x"
+
+
+@pytest.mark.parametrize("kind", ["huge", "fifo", "folder"])
+def test_a_cache_path_that_is_not_a_plain_small_file_is_never_read(cache_in, kind, monkeypatch):
+    import os
+
+    cache_in.mkdir(parents=True)
+    path = cache_in / f"simplemma-{lx.LANG}.lexicon"
+    if kind == "huge":
+        with path.open("wb") as fh:  # sparse: no disk used
+            fh.truncate(lx.MAX_BYTES + 1)
+    elif kind == "fifo":
+        os.mkfifo(path)  # reading it would block for ever
+    else:
+        path.mkdir()
+    read = []
+    monkeypatch.setattr(lx.Lexicon, "from_bytes", lambda *a: read.append(a) or None)
+    assert lx.lexicon().is_known("vägar")
+    assert read == [] or kind == "huge" and path.stat().st_size < lx.MAX_BYTES

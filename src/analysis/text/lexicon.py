@@ -27,6 +27,7 @@ import contextlib
 import json
 import os
 import re
+import stat
 from array import array
 from functools import cache
 from pathlib import Path
@@ -36,6 +37,8 @@ BLOCK = 32
 """Keys per block of the index (one bisect entry per block)."""
 
 FORMAT = 1
+MAX_BYTES = 64 * 1024 * 1024
+"""A cache file larger than this is not read (the Swedish index is about 13 MB)."""
 _MAGIC = b"analysis-lexicon\n"
 _FAST = re.compile(r"[0-9a-zåäöéèüáàæøçñ]+")
 """Strings answered from the index: the tokeniser's alphabet, lower case (else simplemma)."""
@@ -152,9 +155,13 @@ def lexicon() -> Lexicon:
     stamp, _ = _source()
     path = cache_dir() / f"simplemma-{LANG}.lexicon"
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-        found = Lexicon.from_bytes(path.read_bytes(), stamp)
-        if found is not None:
-            return found
+        # only a regular file of a plausible size is read (not a FIFO, a device or a file
+        # grown to gigabytes); anything else is rebuilt over
+        st = path.stat()
+        if stat.S_ISREG(st.st_mode) and st.st_size <= MAX_BYTES:
+            found = Lexicon.from_bytes(path.read_bytes(), stamp)
+            if found is not None:
+                return found
     lex = Lexicon.build()
     with contextlib.suppress(Exception):  # no writable cache folder: built again next time
         path.parent.mkdir(parents=True, exist_ok=True)
