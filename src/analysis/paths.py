@@ -71,3 +71,17 @@ def themes_path(survey: str = "municipality_2023") -> Path:
 def template_dir() -> Path:
     """The nbconvert template shipped inside the package."""
     return PACKAGE_DIR / "report" / "templates"
+
+
+def user_cache_dir() -> Path:
+    """The user's cache folder for derived, rebuildable files (the Swedish word index, the
+    analysis-cache signing key): ``$ANALYSIS_CACHE_DIR``, else ``$XDG_CACHE_HOME/analysis``
+    (when absolute, as the XDG spec says), else ``~/.cache/analysis``."""
+    explicit = os.environ.get("ANALYSIS_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else None
+    if base is None or not base.is_absolute():
+        base = Path.home() / ".cache"
+    return base / "analysis"

@@ -198,7 +198,10 @@ def test_a_damaged_cache_file_is_recomputed_not_crashed_on(fresh_partner, damage
 
     again = analyse("partner_2021", input=fresh_partner, parts=("overview",))
     assert [s.to_html() for s in again.overview] == expected
-    loaded = pickle.loads(path.read_bytes())  # the damaged file was replaced by a whole one
+    from analysis.surveys import cache
+    from analysis.surveys.analysis import SurveyAnalysis
+
+    loaded = cache.read(path, SurveyAnalysis)  # the damaged file was replaced by a whole one
     assert loaded.built_parts() == ("overview",)
 
 
@@ -332,3 +335,27 @@ def test_pick_starts_stored_analyses_first_then_one_kernel_per_analysis_in_sendi
     jobs = [j for j in jobs if j.spec.name != "rep_a"]
     pc._futures[a].set_result(["overview", "report"])
     assert jobs[pc.pick(jobs)].spec.name == "ov_a"  # stored beats waiting
+
+
+def test_a_planted_or_unsigned_pickle_is_never_unpickled(fresh_partner, tmp_path):
+    """Unpickling runs code: a cache file not signed with this user's key is recomputed over,
+    whatever it contains."""
+    import pickle
+
+    from analysis.surveys import cache
+
+    analyse("partner_2021", input=fresh_partner, parts=("overview",))
+    (path,) = _pickles(fresh_partner)
+    marker = tmp_path / "pwned"
+
+    class Planted:
+        def __reduce__(self):
+            return (marker.write_text, ("x",))
+
+    planted = pickle.dumps(Planted())
+    for raw in (planted, cache._SIGNED + bytes(32) + planted, path.read_bytes()[:-1] + b"!"):
+        path.write_bytes(raw)
+        again = analyse("partner_2021", input=fresh_partner, parts=("overview",))
+        assert not marker.exists()
+        assert again.built_parts() == ("overview",)
+        assert path.read_bytes().startswith(cache._SIGNED)  # replaced by a signed file

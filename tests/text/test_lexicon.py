@@ -4,6 +4,7 @@ lose, damage, outdate or be unable to write."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 import simplemma
@@ -101,6 +102,28 @@ def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
     assert lx.cache_dir() == tmp_path / "analysis"
     monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "x"))
     assert lx.cache_dir() == tmp_path / "x"
+    monkeypatch.setenv("ANALYSIS_CACHE_DIR", "~/c")
+    assert lx.cache_dir() == Path.home() / "c"
+    monkeypatch.delenv("ANALYSIS_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/dir")  # ignored, as the XDG spec says
+    assert lx.cache_dir() == Path.home() / ".cache" / "analysis"
+
+
+@pytest.mark.parametrize("where", [0.1, 0.5, 0.9])
+def test_a_cache_file_damaged_in_place_is_never_used(cache_in, where):
+    """Zeroed or overwritten bytes inside a file of the right size (a crash, a bad disk) would
+    change which words are known, and so the coding, without a word: the checksum refuses it."""
+    lx.lexicon()
+    (path,) = cache_in.iterdir()
+    raw = bytearray(path.read_bytes())
+    at = int(len(raw) * where)
+    raw[at : at + 4096] = bytes(4096)
+    path.write_bytes(bytes(raw))
+    assert lx.Lexicon.from_bytes(bytes(raw), lx._source()[0]) is None
+    lx.lexicon.cache_clear()
+    lex = lx.lexicon()
+    assert lex.is_known("kommunerna") and not lex.is_known("ikation")
+    assert lx.Lexicon.from_bytes(path.read_bytes(), lx._source()[0]) is not None  # rebuilt
 
 
 @pytest.mark.parametrize("kind", ["huge", "fifo", "folder"])

@@ -189,6 +189,10 @@ class Precompute:
             if part not in parts:
                 parts.append(part)
         self._futures: dict[tuple, Future] = {key: Future() for key in wanted}
+        if wanted:  # the caches' signing key exists before workers and kernels look for it
+            from analysis.surveys.cache import signing_key
+
+            signing_key()
         # hold each analysis's lock until its worker has stored it: a kernel that asks for it
         # meanwhile waits, then loads it (analysis.surveys.cache)
         self._held: dict[tuple, contextlib.ExitStack] = {}

@@ -68,6 +68,7 @@ STYLE = {
     "axes.spines.top": False,
     "axes.spines.right": False,
     "svg.hashsalt": "analysis",
+    "text.parse_math": False,  # a "$" in a label is a dollar sign, never TeX
     "figure.dpi": 100,
 }
 DPI = 110
@@ -180,6 +181,7 @@ def svg_bytes(fig, dpi: int = DPI) -> bytes:
         svg,
         count=1,
     )
+    svg = re.sub(rb"<!DOCTYPE[^>]*>\s*", b"", svg, count=1)  # no external DTD reference
     return svg.replace(b"font-family: 'DejaVu Sans'", b"font-family: " + FONT_STACK.encode())
 
 
@@ -231,6 +233,12 @@ def _pct_axis(ax, axis: str = "x", symmetric: bool = False) -> None:
 
     fmt = FuncFormatter(partial(_percent_tick, symmetric=symmetric))
     (ax.xaxis if axis == "x" else ax.yaxis).set_major_formatter(fmt)
+
+
+def _title(fig, title: str) -> None:
+    """The figure's title, left-aligned at the figure's edge (not the plot's, which starts after
+    the category labels: a long question wrapped for the full width ran past the right edge)."""
+    fig.suptitle(_wrap(title, 70), x=0.01, ha="left", fontsize=STYLE["axes.titlesize"], wrap=False)
 
 
 def _wrap(text: str, width: int = 40) -> str:
@@ -329,7 +337,7 @@ def likert_diverging(df_counts, order: Sequence[str], *, title: str, wrap: int =
         ax.set_yticks(y)
         ax.set_yticklabels([_wrap(i, wrap) for i in counts.index])
         ax.set_xlabel("Andel av dem som tog ställning")
-        ax.set_title(_wrap(title, 70), loc="left")
+        _title(fig, title)
         handles = dict(zip(*reversed(ax.get_legend_handles_labels()), strict=True))
         if ax_ns is not None:
             ns_left = np.zeros(n_rows)
@@ -443,7 +451,7 @@ def bar_with_ci(
         ax.set_yticklabels([_wrap(i, wrap) for i in t.index])
         level = f"{100 * confidence:g}".replace(".", ",")
         ax.set_xlabel(f"{xlabel} (linjerna visar {level} % konfidensintervall)")
-        ax.set_title(_wrap(title, 70), loc="left")
+        _title(fig, title)
     return fig
 
 
@@ -515,5 +523,5 @@ def heatmap(
         ax.set_yticks(np.arange(n_rows) + 0.5, [_wrap(str(r), wrap) for r in data.index])
         ax.set_xlabel(data.columns.name or "")
         ax.set_ylabel(data.index.name or "")
-        ax.set_title(_wrap(title, 70), loc="left")
+        _title(fig, title)
     return fig

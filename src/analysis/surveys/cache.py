@@ -12,7 +12,9 @@ Safe under concurrency: a pickle is written to a temporary file and renamed into
 (:func:`analysis.atomic.write_bytes`), so a reader sees the old file, the new file or none, never
 a part of one. A file that cannot be read (truncated, corrupt, from another version of the
 package, not an analysis) is treated as missing: the analysis is recomputed and the file
-replaced. Sections are pickled with their rendered HTML (:func:`analysis.report.section.prerendered`)
+replaced. Every file is signed (HMAC-SHA256 with the user's key, :func:`signing_key`) and
+unpickled only when the signature matches: a pickle planted in a shared ``data/processed`` runs no
+code. Sections are pickled with their rendered HTML (:func:`analysis.report.section.prerendered`)
 and the heavy parts (tables, figures, the data) as blobs unpickled on first use
 (:mod:`analysis.lazystate`), so a notebook that only displays sections never unpickles them.
 
@@ -28,13 +30,15 @@ analysis is computed without it — same inputs, same result, the last rename wi
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import hmac
 import json
 import pickle
 from pathlib import Path
 from typing import Any
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 """Bump when the pickled layout changes (older files are then simply not found)."""
 
 CACHE_DIR = ".analysis"
@@ -109,11 +113,62 @@ def acquire(path: Path, *, timeout: float | None = None) -> contextlib.ExitStack
     return stack
 
 
+_SIGNED = b"analysis-cache-hmac-sha256\n"
+_KEY_FILE = "analysis-cache.key"
+
+
+@functools.cache
+def signing_key() -> bytes:
+    """The secret that signs this user's analysis caches (32 random bytes in
+    :func:`analysis.paths.user_cache_dir`, mode 0600, created on first use).
+
+    A cache file is unpickled only when its HMAC-SHA256 under this key matches: unpickling runs
+    code, and ``data/processed`` may sit on a shared or synced drive that others can write. Where
+    the key cannot be stored, this process uses a key of its own (caches then only serve it).
+    """
+    import os
+    import secrets
+    import stat
+    import time
+
+    from analysis.paths import user_cache_dir
+
+    path = user_cache_dir() / _KEY_FILE
+    for _ in range(3):
+        with contextlib.suppress(OSError):
+            st = path.lstat()
+            if stat.S_ISREG(st.st_mode) and st.st_size == 32:
+                return path.read_bytes()
+        key = secrets.token_bytes(32)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process is writing it: read theirs
+            time.sleep(0.05)
+            continue
+        except OSError:
+            return key
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+        return key
+    return secrets.token_bytes(32)
+
+
+def _mac(data: bytes) -> bytes:
+    return hmac.new(signing_key(), data, hashlib.sha256).digest()
+
+
 def read(path: Path, kind: type) -> Any | None:
-    """The cached object of type *kind* at *path*, or ``None`` (missing, partial, corrupt)."""
+    """The cached object of type *kind* at *path*, or ``None`` (missing, partial, corrupt,
+    unsigned or signed with another key)."""
     try:
-        with path.open("rb") as fh:
-            obj = pickle.load(fh)  # noqa: S301 - our own cache, written by write()
+        raw = path.read_bytes()
+        head = len(_SIGNED) + 32
+        if not raw.startswith(_SIGNED) or not hmac.compare_digest(
+            raw[len(_SIGNED) : head], _mac(raw[head:])
+        ):
+            return None  # never unpickled: not written by this user's analysis
+        obj = pickle.loads(raw[head:])  # noqa: S301 - signed by write()
     except Exception:  # truncated or corrupt pickles raise many kinds: recompute instead
         return None
     if not isinstance(obj, kind) or getattr(obj, "cache_format", None) != CACHE_FORMAT:
@@ -129,10 +184,19 @@ def write(path: Path, obj: object) -> bool:
     try:
         with prerendered():
             data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        write_bytes(path, data)
+        write_bytes(path, _SIGNED + _mac(data) + data)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         return False  # a cache that cannot be written only costs time
     return True
 
 
-__all__ = ["CACHE_FORMAT", "acquire", "cache_key", "cache_path", "lock_path", "read", "write"]
+__all__ = [
+    "CACHE_FORMAT",
+    "acquire",
+    "cache_key",
+    "cache_path",
+    "lock_path",
+    "read",
+    "signing_key",
+    "write",
+]

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import hashlib
 import json
-import os
 import re
 import stat
+import time
 from array import array
 from functools import cache
 from pathlib import Path
@@ -36,7 +37,7 @@ LANG = "sv"
 BLOCK = 32
 """Keys per block of the index (one bisect entry per block)."""
 
-FORMAT = 1
+FORMAT = 2
 MAX_BYTES = 64 * 1024 * 1024
 """A cache file larger than this is not read (the Swedish index is about 13 MB)."""
 _MAGIC = b"analysis-lexicon\n"
@@ -45,13 +46,10 @@ _FAST = re.compile(r"[0-9a-zåäöéèüáàæøçñ]+")
 
 
 def cache_dir() -> Path:
-    """The user's cache folder for the package: ``$ANALYSIS_CACHE_DIR``, else
-    ``$XDG_CACHE_HOME/analysis``, else ``~/.cache/analysis``."""
-    explicit = os.environ.get("ANALYSIS_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "analysis"
+    """Where the index is kept: :func:`analysis.paths.user_cache_dir`."""
+    from analysis.paths import user_cache_dir
+
+    return user_cache_dir()
 
 
 def _source() -> tuple[dict, Path]:
@@ -109,8 +107,9 @@ class Lexicon:
 
     # ------------------------------------------------------------------ file
     def to_bytes(self, stamp: dict) -> bytes:
-        header = json.dumps({**stamp, "blocks": len(self._starts)}, sort_keys=True).encode()
-        return _MAGIC + header + b"\n" + self._starts.tobytes() + self._blob
+        body = self._starts.tobytes() + self._blob
+        meta = {**stamp, "blocks": len(self._starts), "sha256": hashlib.sha256(body).hexdigest()}
+        return _MAGIC + json.dumps(meta, sort_keys=True).encode() + b"\n" + body
 
     @classmethod
     def from_bytes(cls, raw: bytes, stamp: dict) -> Lexicon | None:
@@ -119,8 +118,10 @@ class Lexicon:
             return None
         end = raw.index(b"\n", len(_MAGIC))
         header = json.loads(raw[len(_MAGIC) : end])
-        blocks = header.pop("blocks")
-        if header != stamp:
+        blocks, digest = header.pop("blocks"), header.pop("sha256")
+        # a file damaged in place (zeroed or overwritten blocks) must never be used: its look-ups
+        # would change which areas are coded without a word
+        if header != stamp or hashlib.sha256(raw[end + 1 :]).hexdigest() != digest:
             return None
         starts = array("q")
         width = starts.itemsize * blocks
@@ -163,6 +164,10 @@ def lexicon() -> Lexicon:
             if found is not None:
                 return found
     lex = Lexicon.build()
+    with contextlib.suppress(OSError):  # temp files of writers killed before their rename
+        for old in path.parent.glob(f".{path.name}.*.tmp"):
+            if time.time() - old.stat().st_mtime > 3600:
+                old.unlink()
     with contextlib.suppress(Exception):  # no writable cache folder: built again next time
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic.write_bytes(path, lex.to_bytes(stamp))
