@@ -62,21 +62,29 @@ def _counts(ctx: Context, key: str) -> pd.DataFrame:
 
 def top_themes_phrase(ctx: Context, counts: pd.Series, k: int = 2) -> str:
     """ "kompetensförsörjning (9 av 15 kommuner) och bostäder (7 av 15)" for the *k* first
-    shown counts of *counts* (label → count, hidden counts ``NaN`` are skipped).
+    shown counts of *counts* (label → count, in falling order; hidden counts ``NaN`` are
+    skipped), followed by how many further themes are tied with the *k*-th — a key message
+    never picks one of several equal themes silently.
 
     The unit is written out only for the first count.
     """
-    parts = []
+    parts: list[str] = []
+    tied: list[str] = []
+    last = None
     for label, n in counts.items():
         phrase = ctx.phrase(n)
         if phrase is None or n == 0:
             continue
+        if len(parts) >= k and n != last:
+            break
         if parts:
             phrase = phrase.replace(" kommuner", "").replace(" kommunerna", "")
-        parts.append(f"{lower_first(label)} ({phrase})")
-        if len(parts) == k:
-            break
-    return list_phrase(parts)
+        (parts if len(parts) < k else tied).append(f"{lower_first(label)} ({phrase})")
+        last = n
+    if len(tied) == 1:  # one more theme as often: named
+        return list_phrase([*parts, *tied])
+    text = list_phrase(parts)
+    return text + (f" – och {len(tied)} teman till med lika många" if tied else "")
 
 
 def _answered(ctx: Context, questions: Sequence[str]) -> int:

@@ -72,7 +72,7 @@ def key_messages(ctx: Context, built: Mapping[str, Section]) -> list[str]:
     if infra and ind:
         out.append(
             sentence(
-                f"störst utmaning i infrastrukturen är {infra}; om industrialiseringen skriver flest om {ind}"
+                f"störst utmaning i infrastrukturen är {infra}; kring industrialiseringen dominerar {ind}"
             )
         )
     if (s := built.get("5-5")) is not None:

@@ -113,7 +113,7 @@ def _bars(
         sec.notice("Alla andelar är undertryckta eftersom grupperna är för små.")
         return
     alt = (
-        f"Liggande stapeldiagram för {label}: {what} med 95 % konfidensintervall. "
+        f"Liggande stapeldiagram för {label} – {what} med 95 % konfidensintervall. "
         + largest_phrase(table, hidden, drop)
     )
     if hidden.reindex(numeric.index, fill_value=False).any():
