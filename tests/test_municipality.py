@@ -356,3 +356,24 @@ def test_count_bars_draw_hidden_counts_as_text_only():
     fig = count_bars(pd.Series({"A": 9.0, "B": np.nan}), 15, title="Test")
     assert [t.get_text() for t in fig.axes[0].texts] == ["9", "visas inte"]
     assert len(fig.axes[0].patches) == 1
+
+
+def test_a_key_message_never_picks_one_of_several_tied_themes_silently():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from analysis.surveys.municipality.results import top_themes_phrase
+
+    ctx = SimpleNamespace(phrase=lambda n: None if pd.isna(n) else f"{int(n)} av 15 kommuner")
+    counts = pd.Series(
+        {"Hållbar omställning": 9, "Trafik": 7, "Attraktion": 7, "Näringsliv": 7, "Kultur": 3}
+    )
+    two = top_themes_phrase(ctx, counts)
+    assert two.startswith("hållbar omställning (9 av 15 kommuner) och trafik (7 av 15)")
+    assert "2 teman till med lika många" in two  # attraktion and näringsliv: counted, not dropped
+    one_tie = top_themes_phrase(ctx, counts.drop("Näringsliv"))
+    assert "attraktion (7 av 15)" in one_tie and "lika många" not in one_tie  # named
+    assert top_themes_phrase(ctx, counts, k=1) == "hållbar omställning (9 av 15 kommuner)"
+    hidden = pd.Series({"A": float("nan"), "B": 5, "C": 4})
+    assert top_themes_phrase(ctx, hidden) == "b (5 av 15 kommuner) och c (4 av 15)"
