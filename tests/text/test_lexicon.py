@@ -10,6 +10,7 @@ import pytest
 import simplemma
 from simplemma.strategies.dictionaries import StreamDictionaryFactory
 
+from analysis.paths import user_cache_dir
 from analysis.text import lexicon as lx
 
 
@@ -81,7 +82,7 @@ def test_a_damaged_or_outdated_cache_is_rebuilt(cache_in, damage):
     lex = lx.lexicon()
     assert lex.is_known("byggandet") and not lex.is_known("ikation")
     lx.lexicon.cache_clear()
-    assert lx.Lexicon.from_bytes(path.read_bytes(), lx._source()[0]) is not None  # whole again
+    assert lx.Lexicon.from_bytes(path.read_bytes(), lx._stamp()) is not None  # whole again
 
 
 def test_no_writable_cache_folder_still_answers(tmp_path, monkeypatch):
@@ -99,14 +100,14 @@ def test_no_writable_cache_folder_still_answers(tmp_path, monkeypatch):
 def test_cache_dir_follows_the_environment(monkeypatch, tmp_path):
     monkeypatch.delenv("ANALYSIS_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert lx.cache_dir() == tmp_path / "analysis"
+    assert user_cache_dir() == tmp_path / "analysis"
     monkeypatch.setenv("ANALYSIS_CACHE_DIR", str(tmp_path / "x"))
-    assert lx.cache_dir() == tmp_path / "x"
+    assert user_cache_dir() == tmp_path / "x"
     monkeypatch.setenv("ANALYSIS_CACHE_DIR", "~/c")
-    assert lx.cache_dir() == Path.home() / "c"
+    assert user_cache_dir() == Path.home() / "c"
     monkeypatch.delenv("ANALYSIS_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/dir")  # ignored, as the XDG spec says
-    assert lx.cache_dir() == Path.home() / ".cache" / "analysis"
+    assert user_cache_dir() == Path.home() / ".cache" / "analysis"
 
 
 @pytest.mark.parametrize("where", [0.1, 0.5, 0.9])
@@ -119,11 +120,11 @@ def test_a_cache_file_damaged_in_place_is_never_used(cache_in, where):
     at = int(len(raw) * where)
     raw[at : at + 4096] = bytes(4096)
     path.write_bytes(bytes(raw))
-    assert lx.Lexicon.from_bytes(bytes(raw), lx._source()[0]) is None
+    assert lx.Lexicon.from_bytes(bytes(raw), lx._stamp()) is None
     lx.lexicon.cache_clear()
     lex = lx.lexicon()
     assert lex.is_known("kommunerna") and not lex.is_known("ikation")
-    assert lx.Lexicon.from_bytes(path.read_bytes(), lx._source()[0]) is not None  # rebuilt
+    assert lx.Lexicon.from_bytes(path.read_bytes(), lx._stamp()) is not None  # rebuilt
 
 
 @pytest.mark.parametrize("kind", ["huge", "fifo", "folder"])

@@ -238,7 +238,7 @@ def _pct_axis(ax, axis: str = "x", symmetric: bool = False) -> None:
 def _title(fig, title: str) -> None:
     """The figure's title, left-aligned at the figure's edge (not the plot's, which starts after
     the category labels: a long question wrapped for the full width ran past the right edge)."""
-    fig.suptitle(_wrap(title, 70), x=0.01, ha="left", fontsize=STYLE["axes.titlesize"], wrap=False)
+    fig.suptitle(_wrap(title, 70), x=0.01, ha="left", fontsize=STYLE["axes.titlesize"])
 
 
 def _wrap(text: str, width: int = 40) -> str:

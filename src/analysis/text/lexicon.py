@@ -7,7 +7,7 @@ lzma-compressed and front-coded: opening the Swedish one costs about 0.3 s in ev
 Python (~30 µs; a cold ``analysis code`` run over 10^5 answers asks for ~20 000 distinct tokens).
 
 :class:`Lexicon` holds the same keys, sorted, in one file in the user's cache folder
-(:func:`cache_dir`), built once per simplemma version and dictionary file (about 1 s) and read
+(:func:`analysis.paths.user_cache_dir`), built once per simplemma version and dictionary file (about 1 s) and read
 in a few milliseconds; a look-up is a bisect over every 32nd key and a substring search in one
 block (~1 µs). The answers are simplemma's by construction — the keys are simplemma's, and a
 lower-case token is looked up as simplemma does (the token, then its capitalised form); any
@@ -33,6 +33,8 @@ from array import array
 from functools import cache
 from pathlib import Path
 
+from analysis.paths import user_cache_dir
+
 LANG = "sv"
 BLOCK = 32
 """Keys per block of the index (one bisect entry per block)."""
@@ -45,28 +47,20 @@ _FAST = re.compile(r"[0-9a-zåäöéèüáàæøçñ]+")
 """Strings answered from the index: the tokeniser's alphabet, lower case (else simplemma)."""
 
 
-def cache_dir() -> Path:
-    """Where the index is kept: :func:`analysis.paths.user_cache_dir`."""
-    from analysis.paths import user_cache_dir
-
-    return user_cache_dir()
-
-
-def _source() -> tuple[dict, Path]:
+def _stamp() -> dict:
     """What the index is built from: simplemma's version and its Swedish dictionary file."""
     import simplemma
     from simplemma.strategies.dictionaries.dictionary_factory import DATA_FOLDER
 
     data = Path(DATA_FOLDER) / f"{LANG}.plzma"
     st = data.stat()
-    stamp = {
+    return {
         "format": FORMAT,
         "simplemma": getattr(simplemma, "__version__", "?"),
         "lang": LANG,
         "size": st.st_size,
         "mtime_ns": st.st_mtime_ns,
     }
-    return stamp, data
 
 
 class Lexicon:
@@ -153,8 +147,8 @@ def lexicon() -> Lexicon:
     there when the folder can be written)."""
     from analysis import atomic
 
-    stamp, _ = _source()
-    path = cache_dir() / f"simplemma-{LANG}.lexicon"
+    stamp = _stamp()
+    path = user_cache_dir() / f"simplemma-{LANG}.lexicon"
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
         # only a regular file of a plausible size is read (not a FIFO, a device or a file
         # grown to gigabytes); anything else is rebuilt over
@@ -174,4 +168,4 @@ def lexicon() -> Lexicon:
     return lex
 
 
-__all__ = ["BLOCK", "Lexicon", "cache_dir", "lexicon"]
+__all__ = ["BLOCK", "Lexicon", "lexicon"]

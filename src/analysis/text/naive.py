@@ -161,10 +161,12 @@ def _code_one(text: str, cb: ThemeCodebook) -> dict[str, bool]:
         prep = _hits(toks, sc.location, sc.location_exclude)
         name = _hits(toks, sc.location_names, ())
         for i in range(1, len(toks)):
+            if not name[i]:
+                continue
             j = i - 1
-            while j >= 0 and j < i and (name[j] or toks[j] in sc.location_links) and not prep[j]:
+            while j >= 0 and not prep[j] and (name[j] or toks[j] in sc.location_links):
                 j -= 1
-            if name[i] and j >= 0 and prep[j]:
+            if j >= 0 and prep[j]:
                 for flags in [*theme_pos.values(), *weak_pos.values(), *tele_pos.values()]:
                     flags[i] = False
     if sc.dismiss or sc.praise:
